@@ -1,0 +1,99 @@
+//! A file opened as a .NET assembly (PE), or as a bare metadata root (standalone
+//! portable PDB, `.dmeta`, `.dpdb`). The bytes are owned by [`FileBytes`]; [`Assembly`]
+//! is a borrowed, zero-copy view over them.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::il::MethodBody;
+use crate::metadata::MetadataReader;
+use crate::pe::PeImage;
+use crate::pe::debug::kind;
+
+/// The bytes of a file, memory-mapped when possible.
+pub enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl FileBytes {
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        // SAFETY: the map is read-only and private to this process; a concurrent
+        // writer could change what we read, which at worst yields a format error.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => Ok(FileBytes::Mapped(map)),
+            Err(_) => std::fs::read(path).map(FileBytes::Owned).map_err(|e| Error::io(path, e)),
+        }
+    }
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(m) => m,
+            FileBytes::Owned(v) => v,
+        }
+    }
+}
+
+/// An assembly or metadata file.
+#[derive(Clone, Debug)]
+pub struct Assembly<'a> {
+    /// `None` when the file is a bare metadata root.
+    pub pe: Option<PeImage<'a>>,
+    pub metadata: MetadataReader<'a>,
+}
+
+impl<'a> Assembly<'a> {
+    /// Opens PE images (`MZ`) and bare metadata roots (`BSJB`).
+    pub fn parse(data: &'a [u8]) -> Result<Self> {
+        if data.starts_with(b"MZ") {
+            let pe = PeImage::parse(data)?;
+            let metadata = MetadataReader::parse(pe.metadata()?)?;
+            Ok(Assembly { pe: Some(pe), metadata })
+        } else if data.starts_with(b"BSJB") {
+            Ok(Assembly { pe: None, metadata: MetadataReader::parse(data)? })
+        } else {
+            Err(Error::malformed(
+                "file",
+                0,
+                "a PE image (MZ) or a metadata root (BSJB)",
+                format_args!("{:02x?}", &data[..data.len().min(4)]),
+            ))
+        }
+    }
+
+    /// The body of the method at `rva`.
+    pub fn method_body(&self, rva: u32) -> Result<MethodBody<'a>> {
+        let pe = self.pe.as_ref().ok_or_else(|| Error::Invalid("method bodies live in a PE image".into()))?;
+        MethodBody::parse(pe.rest_at_rva(rva, "method body")?)
+            .map_err(|e| match e {
+                Error::Truncated { what, offset, needed, available } => Error::Truncated {
+                    what: format!("{what} at RVA {rva:#x}"),
+                    offset,
+                    needed,
+                    available,
+                },
+                Error::Malformed { what, offset, expected, found } => Error::Malformed {
+                    what: format!("{what} at RVA {rva:#x}"),
+                    offset,
+                    expected,
+                    found,
+                },
+                other => other,
+            })
+    }
+
+    /// The decompressed embedded portable PDB, if the PE has one.
+    pub fn embedded_pdb(&self) -> Result<Option<Vec<u8>>> {
+        let Some(pe) = &self.pe else { return Ok(None) };
+        for entry in pe.debug_entries()? {
+            if entry.kind == kind::EMBEDDED_PORTABLE_PDB {
+                return entry.embedded_pdb(pe).map(Some);
+            }
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,22 @@
+//! emit-delta: read .NET assemblies (PE, ECMA-335 metadata, IL, portable PDB) and write
+//! the Edit-and-Continue deltas that `MetadataUpdater.ApplyUpdate` applies.
+//!
+//! Layers, bottom up:
+//! - [`pe`]: the PE container (sections, CLI header, debug directory).
+//! - [`metadata`]: metadata root, heaps, the schema-driven tables, signatures.
+//! - [`il`]: method bodies and instructions.
+//! - [`pdb`]: portable PDB streams and blobs.
+//! - [`assembly`]: a file opened as an assembly, PDB or delta.
+//! - [`dump`]: text renderings (`info`, `dump`, the SRM-aligned canonical dump).
+
+pub mod assembly;
+pub mod bytes;
+pub mod dump;
+pub mod error;
+pub mod il;
+pub mod metadata;
+pub mod pdb;
+pub mod pe;
+
+pub use assembly::{Assembly, FileBytes};
+pub use error::{Error, Result};

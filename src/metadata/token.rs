@@ -1,0 +1,65 @@
+//! Metadata tokens: a table number in the high byte, a 1-based row id below it.
+
+use std::fmt;
+
+use super::schema::TableId;
+
+/// A metadata token (`0x06000001` is MethodDef row 1). Row 0 is the nil token of a table.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Token(pub u32);
+
+impl Token {
+    /// Largest row id a token can carry.
+    pub const MAX_RID: u32 = 0x00FF_FFFF;
+    /// Token type of user strings (`ldstr` operands): the low 24 bits are a `#US` offset.
+    pub const USER_STRING: u8 = 0x70;
+
+    pub const fn new(table: TableId, rid: u32) -> Token {
+        Token(((table as u32) << 24) | (rid & Self::MAX_RID))
+    }
+
+    /// The raw token type byte (a table number, or 0x70 for user strings).
+    pub const fn kind(self) -> u8 {
+        (self.0 >> 24) as u8
+    }
+
+    pub fn table(self) -> Option<TableId> {
+        TableId::from_index(self.kind())
+    }
+
+    pub const fn rid(self) -> u32 {
+        self.0 & Self::MAX_RID
+    }
+
+    pub const fn is_nil(self) -> bool {
+        self.rid() == 0
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{:08X}", self.0)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.table() {
+            Some(table) => write!(f, "{}#{}", table.name(), self.rid()),
+            None => write!(f, "Token(0x{:08X})", self.0),
+        }
+    }
+}
+
+/// An offset into the `#Strings` heap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct StringIndex(pub u32);
+/// An offset into the `#Blob` heap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct BlobIndex(pub u32);
+/// A 1-based index into the `#GUID` heap (0 is nil).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct GuidIndex(pub u32);
+/// An offset into the `#US` heap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct UserStringIndex(pub u32);

@@ -1,0 +1,174 @@
+//! Blobs of the portable-PDB tables (Portable PDB specification): document names,
+//! sequence points and import scopes.
+
+use crate::bytes::Cursor;
+use crate::error::{Error, Result};
+use crate::metadata::heaps::BlobHeap;
+use crate::metadata::schema::{CodedIndex, TableId};
+use crate::metadata::{BlobIndex, Token};
+
+/// Decodes a Document name blob: a separator byte, then blob indexes of the UTF-8 parts.
+pub fn decode_document_name(blobs: &BlobHeap<'_>, blob: &[u8]) -> Result<String> {
+    let mut cur = Cursor::new(blob, "document name");
+    let separator = cur.u8()?;
+    if separator >= 0x80 {
+        return Err(Error::malformed("document name", 0, "an ASCII separator", format_args!("{separator:#04x}")));
+    }
+    let mut name = Vec::new();
+    let mut first = true;
+    while !cur.is_empty() {
+        if !first && separator != 0 {
+            name.push(separator);
+        }
+        first = false;
+        let part = cur.compressed_u32()?;
+        name.extend_from_slice(blobs.get(BlobIndex(part))?);
+    }
+    Ok(String::from_utf8_lossy(&name).into_owned())
+}
+
+/// A sequence point as System.Reflection.Metadata reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SequencePoint {
+    pub document: Token,
+    pub il_offset: u32,
+    pub start_line: u32,
+    pub start_column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl SequencePoint {
+    /// The line number hidden sequence points carry.
+    pub const HIDDEN_LINE: u32 = 0xFEEFEE;
+
+    pub fn is_hidden(&self) -> bool {
+        self.start_line == Self::HIDDEN_LINE
+    }
+}
+
+/// The decoded SequencePoints blob of a MethodDebugInformation row.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SequencePoints {
+    pub local_signature: Token,
+    pub points: Vec<SequencePoint>,
+}
+
+/// Decodes a SequencePoints blob; `document` is the row's Document column (nil when
+/// the blob names its initial document).
+pub fn decode_sequence_points(blob: &[u8], document: Token) -> Result<SequencePoints> {
+    let what = "sequence points";
+    let mut cur = Cursor::new(blob, what);
+    let local_signature = Token::new(TableId::StandAloneSig, cur.compressed_u32()?);
+    let mut document =
+        if document.is_nil() { Token::new(TableId::Document, cur.compressed_u32()?) } else { document };
+    let mut points = Vec::new();
+    let mut il_offset = 0u32;
+    let mut previous_start: Option<(u32, u32)> = None;
+    let mut first = true;
+    while !cur.is_empty() {
+        let at = cur.position() as u64;
+        let delta_il = cur.compressed_u32()?;
+        if delta_il == 0 && !first {
+            document = Token::new(TableId::Document, cur.compressed_u32()?);
+            continue;
+        }
+        il_offset = if first { delta_il } else { il_offset.checked_add(delta_il).ok_or_else(|| Error::malformed(what, at, "an IL offset below 2^32", "overflow"))? };
+        first = false;
+        let delta_lines = cur.compressed_u32()?;
+        let delta_columns = if delta_lines == 0 { cur.compressed_u32()? as i64 } else { cur.compressed_i32()? as i64 };
+        if delta_lines == 0 && delta_columns == 0 {
+            points.push(SequencePoint {
+                document,
+                il_offset,
+                start_line: SequencePoint::HIDDEN_LINE,
+                start_column: 0,
+                end_line: SequencePoint::HIDDEN_LINE,
+                end_column: 0,
+            });
+            continue;
+        }
+        let (start_line, start_column) = match previous_start {
+            None => (cur.compressed_u32()? as i64, cur.compressed_u32()? as i64),
+            Some((line, column)) => (line as i64 + cur.compressed_i32()? as i64, column as i64 + cur.compressed_i32()? as i64),
+        };
+        let end_line = start_line + delta_lines as i64;
+        let end_column = start_column + delta_columns;
+        let in_range = |v: i64| (0..=0x1FFF_FFFF).contains(&v);
+        if !in_range(start_line) || !in_range(start_column) || !in_range(end_line) || !in_range(end_column) {
+            return Err(Error::malformed(what, at, "lines and columns in 0..2^29", format_args!("{start_line}:{start_column}-{end_line}:{end_column}")));
+        }
+        previous_start = Some((start_line as u32, start_column as u32));
+        points.push(SequencePoint {
+            document,
+            il_offset,
+            start_line: start_line as u32,
+            start_column: start_column as u32,
+            end_line: end_line as u32,
+            end_column: end_column as u32,
+        });
+    }
+    Ok(SequencePoints { local_signature, points })
+}
+
+/// One import of an ImportScope (Portable PDB spec, "Imports Blob").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportDefinition {
+    /// 1..=9, as in SRM's `ImportDefinitionKind`.
+    pub kind: u32,
+    pub alias: BlobIndex,
+    pub assembly: Token,
+    pub namespace: BlobIndex,
+    pub target_type: Token,
+}
+
+pub fn decode_imports(blob: &[u8]) -> Result<Vec<ImportDefinition>> {
+    let what = "imports";
+    let mut cur = Cursor::new(blob, what);
+    let mut out = Vec::new();
+    while !cur.is_empty() {
+        let at = cur.position() as u64;
+        let kind = cur.compressed_u32()?;
+        let mut import = ImportDefinition {
+            kind,
+            alias: BlobIndex(0),
+            assembly: Token::new(TableId::AssemblyRef, 0),
+            namespace: BlobIndex(0),
+            target_type: Token(0),
+        };
+        let ty = |cur: &mut Cursor| -> Result<Token> {
+            let raw = cur.compressed_u32()?;
+            CodedIndex::TypeDefOrRef.decode(raw).ok_or_else(|| Error::malformed(what, at, "a TypeDefOrRefOrSpecEncoded type", raw))
+        };
+        let assembly = |cur: &mut Cursor| -> Result<Token> { Ok(Token::new(TableId::AssemblyRef, cur.compressed_u32()?)) };
+        match kind {
+            1 => import.namespace = BlobIndex(cur.compressed_u32()?),
+            2 => {
+                import.assembly = assembly(&mut cur)?;
+                import.namespace = BlobIndex(cur.compressed_u32()?);
+            }
+            3 => import.target_type = ty(&mut cur)?,
+            4 | 7 => {
+                import.alias = BlobIndex(cur.compressed_u32()?);
+                import.namespace = BlobIndex(cur.compressed_u32()?);
+            }
+            5 => import.alias = BlobIndex(cur.compressed_u32()?),
+            6 => {
+                import.alias = BlobIndex(cur.compressed_u32()?);
+                import.assembly = assembly(&mut cur)?;
+            }
+            8 => {
+                import.alias = BlobIndex(cur.compressed_u32()?);
+                import.assembly = assembly(&mut cur)?;
+                import.namespace = BlobIndex(cur.compressed_u32()?);
+            }
+            9 => {
+                import.alias = BlobIndex(cur.compressed_u32()?);
+                import.target_type = ty(&mut cur)?;
+            }
+            other => return Err(Error::malformed(what, at, "an import kind in 1..=9", other)),
+        }
+        out.push(import);
+    }
+    Ok(out)
+}
