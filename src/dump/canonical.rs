@@ -101,10 +101,8 @@ fn write_metadata(out: &mut String, md: &MetadataReader<'_>) -> Result<()> {
         ("#Blob", md.blobs.size()),
         ("#GUID", md.guids.size()),
     ] {
-        if size > 0 {
-            let offset = md.root.header(name).map_or(0, |h| h.offset);
-            let _ = writeln!(out, "heap name={name} size={size} offset={offset}");
-        }
+        let offset = if size > 0 { md.root.header(name).map_or(0, |h| h.offset) } else { 0 };
+        let _ = writeln!(out, "heap name={name} size={size} offset={offset}");
     }
     if let Some(pdb) = &md.pdb {
         out.push_str("pdb id=");
@@ -361,7 +359,7 @@ impl<'m, 'a> Rows<'m, 'a> {
                     Some(l) => md.row::<FieldLayoutRow>(l)?.offset as i32,
                     None => -1,
                 };
-                let rva = match self.first_child(TableId::FieldRva, 1, this, None)? {
+                let rva = match self.first_child(TableId::FieldRVA, 1, this, None)? {
                     Some(l) => md.row::<FieldRvaRow>(l)?.rva,
                     None => 0,
                 };
@@ -434,6 +432,9 @@ impl<'m, 'a> Rows<'m, 'a> {
                 self.sig(out, r.signature, |b| {
                     if b.first() == Some(&sig::header::LOCAL_SIG) {
                         sig::decode_locals(b).map(Signature::Locals)
+                    } else if b.first() == Some(&sig::header::FIELD) {
+                        // F# writes field signatures into StandAloneSig rows.
+                        sig::decode_field(b).map(Signature::Field)
                     } else {
                         sig::decode_method(b).map(Signature::Method)
                     }

@@ -74,7 +74,8 @@ impl<'a> BlobHeap<'a> {
 
     /// The blob at `index` (without its length prefix).
     pub fn get(&self, index: BlobIndex) -> Result<&'a [u8]> {
-        if index.0 == 0 && self.data.is_empty() {
+        if index.0 == 0 {
+            // The nil blob is empty whatever byte 0 of the heap holds.
             return Ok(&[]);
         }
         let (start, len) = self.entry(index.0).ok_or_else(|| {

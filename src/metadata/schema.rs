@@ -166,7 +166,7 @@ define_tables! {
     0x1A ModuleRef ModuleRefRow { name "Name": String }
     0x1B TypeSpec TypeSpecRow { signature "Signature": Blob }
     0x1C ImplMap ImplMapRow { flags "MappingFlags": U16, member "MemberForwarded": Coded(MemberForwarded), import_name "ImportName": String, import_scope "ImportScope": Table(ModuleRef) }
-    0x1D FieldRva FieldRvaRow { rva "RVA": U32, field "Field": Table(Field) }
+    0x1D FieldRVA FieldRvaRow { rva "RVA": U32, field "Field": Table(Field) }
     0x1E EncLog EncLogRow { token "Token": U32, operation "FuncCode": U32 }
     0x1F EncMap EncMapRow { token "Token": U32 }
     0x20 Assembly AssemblyRow { hash_algorithm "HashAlgId": U32, major "MajorVersion": U16, minor "MinorVersion": U16, build "BuildNumber": U16, revision "RevisionNumber": U16, flags "Flags": U32, public_key "PublicKey": Blob, name "Name": String, culture "Culture": String }

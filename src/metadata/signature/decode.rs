@@ -77,6 +77,9 @@ impl<'a> Decoder<'a> {
                     return Err(bad(&self.cur, "CLASS or VALUETYPE after GENERICINST", format_args!("{kind:#04x}")));
                 }
                 let generic = self.type_token()?;
+                if generic.table() == Some(crate::metadata::TableId::TypeSpec) {
+                    return Err(bad(&self.cur, "a TypeDef or TypeRef as the generic type", generic));
+                }
                 let count = self.count()?;
                 if count == 0 {
                     return Err(bad(&self.cur, "at least one generic argument", 0));

@@ -1,0 +1,83 @@
+//! Shared helpers for tests that need the .NET SDK: finding `dotnet`, building the C#
+//! tools under `tools/`, locating the shared framework. Without `dotnet` such tests
+//! skip with a printed reason, except under `CI=true`, where that is a failure.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// `Some(path to dotnet)`, or `None` after printing why the test skips.
+pub fn dotnet(test: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|p| p.join("dotnet")).find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(!on_ci(), "{test}: `dotnet` is not on PATH, and CI=true requires it");
+        eprintln!("skipping {test}: `dotnet` is not on PATH");
+    }
+    found
+}
+
+static BUILD_LOCK: Mutex<()> = Mutex::new(());
+
+/// Builds `tools/<dir>` in Release and returns the path of `<assembly>.dll`.
+pub fn build_tool(dotnet: &Path, dir: &str, assembly: &str) -> PathBuf {
+    let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let project = repo().join("tools").join(dir);
+    let status = Command::new(dotnet)
+        .args(["build", "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly"])
+        .arg(&project)
+        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .env("DOTNET_NOLOGO", "1")
+        .status()
+        .expect("run dotnet build");
+    assert!(status.success(), "dotnet build {} failed", project.display());
+    let dll = project.join("bin/Release/net10.0").join(format!("{assembly}.dll"));
+    assert!(dll.is_file(), "{} was not built", dll.display());
+    dll
+}
+
+/// The directory of the newest installed Microsoft.NETCore.App.
+pub fn shared_framework(dotnet: &Path) -> PathBuf {
+    let out = Command::new(dotnet).arg("--list-runtimes").output().expect("dotnet --list-runtimes");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("Microsoft.NETCore.App ")?;
+            let (version, dir) = rest.split_once(' ')?;
+            Some(PathBuf::from(dir.trim_matches(['[', ']'])).join(version))
+        })
+        .last()
+        .expect("a Microsoft.NETCore.App runtime")
+}
+
+/// The directory of the newest installed SDK.
+pub fn sdk(dotnet: &Path) -> PathBuf {
+    let out = Command::new(dotnet).arg("--list-sdks").output().expect("dotnet --list-sdks");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .filter_map(|l| {
+            let (version, dir) = l.split_once(' ')?;
+            Some(PathBuf::from(dir.trim_matches(['[', ']'])).join(version))
+        })
+        .last()
+        .expect("an installed SDK")
+}
+
+/// Every `*.<ext>` file directly in `dir`, sorted.
+pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
