@@ -10,8 +10,12 @@
 //! - [`dump`]: text renderings (`info`, `dump`, the SRM-aligned canonical dump).
 
 pub mod assembly;
+pub mod baseline;
 pub mod bytes;
+pub mod delta;
+pub mod diff;
 pub mod dump;
+pub mod edits;
 pub mod error;
 pub mod il;
 pub mod metadata;

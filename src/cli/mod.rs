@@ -1,6 +1,8 @@
 //! Command-line parsing and dispatch. Exit codes are a contract: 0 written,
 //! 1 error, 2 usage, 5 no semantic change, 8 rude edit.
 
+mod generate;
+
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
@@ -10,9 +12,31 @@ use emit_delta::{Assembly, Error, FileBytes};
 #[derive(Parser, Debug)]
 #[command(name = "emit-delta", version, about = "Hot reload deltas for any .NET assembly")]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(after_help = "Writes DIR/<baseline file name>.<N>.dmeta and .dil for each generation N. \
+Portable-PDB deltas (.dpdb) are not written yet; hosts pass an empty PDB delta.\n\
+Exit codes: 0 delta written, 1 error, 2 usage, 5 no semantic change (nothing written), \
+8 rude edit (nothing written; one line per edit on stderr).")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// The baseline build (Debug) the running process loaded.
+    #[arg(required = true)]
+    baseline: Option<PathBuf>,
+    /// The updated build, or an EDITS.json script of several changes.
+    #[arg(required = true)]
+    input: Option<PathBuf>,
+    /// Folder for the delta files (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Session folder carrying the chain between runs (default: OUT/.emit-delta).
+    #[arg(long, value_name = "DIR")]
+    session: Option<PathBuf>,
+    /// Space-separated runtime capabilities (default: .NET 10 CoreCLR's).
+    #[arg(long, value_name = "LIST")]
+    capabilities: Option<String>,
+    /// Print a machine-readable summary.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -43,7 +67,7 @@ pub fn run() -> i32 {
             read(&file).map(|bytes| dump::canonical::canonical_dump(&bytes))
         }
         Some(Command::Dump { file, canonical: false }) => with_assembly(&file, |a| dump::rows::dump(a)),
-        None => Err(Error::Invalid("usage: emit-delta <BASELINE.dll> <UPDATED.dll | EDITS.json> (see --help)".into())),
+        None => return generate_main(&cli),
     };
     match result {
         Ok(text) => {
@@ -67,4 +91,55 @@ fn with_assembly(path: &Path, f: impl FnOnce(&Assembly<'_>) -> Result<String, Er
     let bytes = read(path)?;
     let assembly = Assembly::parse(&bytes).map_err(|e| e.in_file(path))?;
     f(&assembly).map_err(|e| e.in_file(path))
+}
+
+fn generate_main(cli: &Cli) -> i32 {
+    let (Some(baseline), Some(input)) = (&cli.baseline, &cli.input) else {
+        eprintln!("usage: emit-delta <BASELINE.dll> <UPDATED.dll | EDITS.json> (see --help)");
+        return 2;
+    };
+    let opts = generate::Options {
+        baseline: baseline.clone(),
+        input: input.clone(),
+        out: cli.out.clone().unwrap_or_else(|| PathBuf::from(".")),
+        session: cli.session.clone(),
+        capabilities: cli.capabilities.clone(),
+    };
+    match generate::run(&opts) {
+        Ok(generate::Outcome::Written(summaries)) => {
+            if cli.json {
+                let json = serde_json::json!({ "generations": summaries, "rude_edits": [] });
+                println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+            } else {
+                for s in &summaries {
+                    let files: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
+                    println!("generation {}: {}", s.generation, files.join(" "));
+                    for m in &s.updated_methods {
+                        println!("  updated {} {}", m.token, m.name);
+                    }
+                }
+            }
+            0
+        }
+        Ok(generate::Outcome::NoChange(message)) => {
+            if cli.json {
+                println!("{}", serde_json::json!({ "generations": [], "rude_edits": [], "no_change": message }));
+            }
+            eprintln!("emit-delta: {message}");
+            5
+        }
+        Ok(generate::Outcome::Rude(edits)) => {
+            if cli.json {
+                println!("{}", serde_json::json!({ "generations": [], "rude_edits": edits }));
+            }
+            for e in &edits {
+                eprintln!("rude edit: {e}");
+            }
+            8
+        }
+        Err(e) => {
+            eprintln!("emit-delta: {e}");
+            1
+        }
+    }
 }

@@ -1,0 +1,106 @@
+//! The IL delta: a 4-byte lead (so no body has RVA 0), then each updated body with its
+//! tokens rewritten into the chain.
+
+use super::importer::Importer;
+use crate::error::Result;
+use crate::il::body::flags;
+use crate::il::{ExceptionKind, MethodBody, Operand, decode_instructions};
+use crate::metadata::{Token, UserStringIndex};
+
+/// The `.dil` stream under construction.
+pub struct IlStream {
+    pub bytes: Vec<u8>,
+}
+
+impl Default for IlStream {
+    fn default() -> Self {
+        IlStream { bytes: vec![0; 4] }
+    }
+}
+
+impl IlStream {
+    /// Appends `body` (from the updated build) with its tokens imported; returns its RVA
+    /// in the delta (its offset in the stream).
+    pub fn add_body(&mut self, body: &MethodBody<'_>, importer: &mut Importer<'_, '_>) -> Result<u32> {
+        let new_md = importer.new_ids.metadata();
+        let mut code = body.code.to_vec();
+        for ins in decode_instructions(body.code)? {
+            let at = ins.offset as usize + ins.opcode.len();
+            let replacement = match ins.operand {
+                Operand::Token(t) => importer.import(t)?,
+                Operand::String(t) => {
+                    let value = new_md.user_strings.get(UserStringIndex(t.rid()))?;
+                    Token((Token::USER_STRING as u32) << 24 | importer.heaps.user_string(&value))
+                }
+                _ => continue,
+            };
+            code[at..at + 4].copy_from_slice(&replacement.0.to_le_bytes());
+        }
+        let locals = importer.import(body.local_signature)?;
+        let mut regions = Vec::with_capacity(body.exception_regions.len());
+        for r in &body.exception_regions {
+            let mut r = *r;
+            if r.kind == ExceptionKind::Catch {
+                r.catch_type = importer.import(r.catch_type)?;
+            }
+            regions.push(r);
+        }
+
+        let tiny = body.is_tiny && locals.is_nil() && regions.is_empty() && code.len() < 64 && body.max_stack <= 8;
+        if !tiny {
+            self.bytes.resize((self.bytes.len() + 3) & !3, 0);
+        }
+        let rva = self.bytes.len() as u32;
+        let out = &mut self.bytes;
+        if tiny {
+            out.push(((code.len() as u8) << 2) | flags::TINY_FORMAT);
+        } else {
+            let mut header = flags::FAT_FORMAT | (3 << 12);
+            if !regions.is_empty() {
+                header |= flags::MORE_SECTS;
+            }
+            if body.init_locals {
+                header |= flags::INIT_LOCALS;
+            }
+            out.extend_from_slice(&header.to_le_bytes());
+            out.extend_from_slice(&body.max_stack.to_le_bytes());
+            out.extend_from_slice(&(code.len() as u32).to_le_bytes());
+            out.extend_from_slice(&locals.0.to_le_bytes());
+        }
+        out.extend_from_slice(&code);
+        if !regions.is_empty() {
+            out.resize((out.len() + 3) & !3, 0);
+            let fits_small = regions.len() * 12 + 4 <= 255
+                && regions.iter().all(|r| {
+                    r.try_offset <= 0xFFFF && r.try_length <= 0xFF && r.handler_offset <= 0xFFFF && r.handler_length <= 0xFF
+                });
+            if fits_small {
+                out.extend_from_slice(&[flags::SECTION_EH_TABLE, (regions.len() * 12 + 4) as u8, 0, 0]);
+            } else {
+                let size = (regions.len() * 24 + 4) as u32;
+                out.push(flags::SECTION_EH_TABLE | flags::SECTION_FAT_FORMAT);
+                out.extend_from_slice(&size.to_le_bytes()[..3]);
+            }
+            for r in &regions {
+                let extra = match r.kind {
+                    ExceptionKind::Catch => r.catch_type.0,
+                    ExceptionKind::Filter => r.filter_offset,
+                    _ => 0,
+                };
+                if fits_small {
+                    out.extend_from_slice(&(r.kind.flags() as u16).to_le_bytes());
+                    out.extend_from_slice(&(r.try_offset as u16).to_le_bytes());
+                    out.push(r.try_length as u8);
+                    out.extend_from_slice(&(r.handler_offset as u16).to_le_bytes());
+                    out.push(r.handler_length as u8);
+                } else {
+                    for v in [r.kind.flags(), r.try_offset, r.try_length, r.handler_offset, r.handler_length] {
+                        out.extend_from_slice(&v.to_le_bytes());
+                    }
+                }
+                out.extend_from_slice(&extra.to_le_bytes());
+            }
+        }
+        Ok(rva)
+    }
+}

@@ -1,0 +1,257 @@
+//! Rewrites tokens of the updated build into tokens of the chain. Definitions map by
+//! identity to the rows they already have; references reuse an equal row of the
+//! baseline or of an earlier generation, and otherwise become new rows of this delta
+//! (with their own references imported recursively). This reuse is a documented
+//! difference from Roslyn, which appends fresh reference rows every generation.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::heaps::DeltaHeaps;
+use super::tables::{DeltaTables, row};
+use crate::baseline::DefinitionMap;
+use crate::diff::Identities;
+use crate::error::{Error, Result};
+use crate::metadata::schema::*;
+use crate::metadata::signature::{self, Signature};
+use crate::metadata::tables::RowCounts;
+use crate::metadata::{MetadataReader, Token};
+
+/// Imports tokens of one updated build into the chain while a delta is written.
+pub struct Importer<'x, 'a> {
+    pub new_ids: &'x Identities<'x, 'a>,
+    pub baseline_ids: &'x Identities<'x, 'a>,
+    /// Identity key → token of each definition of the build applied last.
+    pub old_definitions: &'x HashMap<Rc<str>, Token>,
+    /// Build-applied-last definition token → chain token.
+    pub definitions: &'x DefinitionMap,
+    /// Reference rows earlier generations added, by identity key.
+    pub earlier_references: &'x HashMap<String, Token>,
+    /// Cumulative row counts of the chain, including this delta's rows.
+    pub rows: RowCounts,
+    pub heaps: DeltaHeaps,
+    pub tables: DeltaTables,
+    /// Reference rows this delta adds, by identity key.
+    pub added_references: Vec<(String, Token)>,
+    memo: HashMap<Token, Token>,
+    /// Baseline rows by name (TypeRef, MemberRef, AssemblyRef, ModuleRef), built lazily.
+    by_name: HashMap<TableId, HashMap<Vec<u8>, Vec<u32>>>,
+    /// Baseline rows by key (TypeSpec, MethodSpec), built lazily.
+    by_key: HashMap<TableId, HashMap<Rc<str>, u32>>,
+}
+
+impl<'x, 'a> Importer<'x, 'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        new_ids: &'x Identities<'x, 'a>,
+        baseline_ids: &'x Identities<'x, 'a>,
+        old_definitions: &'x HashMap<Rc<str>, Token>,
+        definitions: &'x DefinitionMap,
+        earlier_references: &'x HashMap<String, Token>,
+        rows: RowCounts,
+        heaps: DeltaHeaps,
+    ) -> Self {
+        Importer {
+            new_ids,
+            baseline_ids,
+            old_definitions,
+            definitions,
+            earlier_references,
+            rows,
+            heaps,
+            tables: DeltaTables::default(),
+            added_references: Vec::new(),
+            memo: HashMap::new(),
+            by_name: HashMap::new(),
+            by_key: HashMap::new(),
+        }
+    }
+
+    fn new_md(&self) -> &'x MetadataReader<'a> {
+        self.new_ids.metadata()
+    }
+
+    /// The chain token for `token` of the updated build.
+    pub fn import(&mut self, token: Token) -> Result<Token> {
+        if token.is_nil() {
+            return Ok(token);
+        }
+        if let Some(&t) = self.memo.get(&token) {
+            return Ok(t);
+        }
+        let table = token.table().ok_or_else(|| Error::malformed("IL", None, "a metadata token", token))?;
+        let mapped = match table {
+            TableId::TypeDef | TableId::MethodDef | TableId::Field => self.definition(token)?,
+            TableId::Module => Token::new(TableId::Module, 1),
+            _ => self.reference(table, token)?,
+        };
+        self.memo.insert(token, mapped);
+        Ok(mapped)
+    }
+
+    /// The chain token of a definition of the updated build.
+    pub fn definition(&self, token: Token) -> Result<Token> {
+        let key = self.new_ids.key(token)?;
+        let old = self.old_definitions.get(&key).ok_or_else(|| {
+            Error::Invalid(format!("{} is not defined in the build applied last (an added member)", key))
+        })?;
+        self.definitions.chain_token(*old)
+    }
+
+    fn reference(&mut self, table: TableId, token: Token) -> Result<Token> {
+        let key = self.new_ids.key(token)?;
+        if let Some(&t) = self.earlier_references.get(&*key) {
+            return Ok(t);
+        }
+        if table != TableId::StandAloneSig
+            && let Some(rid) = self.baseline_row(table, token, &key)?
+        {
+            return Ok(Token::new(table, rid));
+        }
+        let raw = self.import_columns(table, token)?;
+        let rid = self.rows[table as usize] + 1;
+        self.rows[table as usize] = rid;
+        let chain = Token::new(table, rid);
+        self.tables.set(table, rid, raw);
+        self.added_references.push((key.to_string(), chain));
+        Ok(chain)
+    }
+
+    /// An equal reference row of the baseline, if there is one.
+    fn baseline_row(&mut self, table: TableId, token: Token, key: &str) -> Result<Option<u32>> {
+        let base = self.baseline_ids.metadata();
+        match table {
+            TableId::TypeRef | TableId::MemberRef | TableId::AssemblyRef | TableId::ModuleRef => {
+                let name_column = match table {
+                    TableId::TypeRef => 1,
+                    TableId::MemberRef => 1,
+                    TableId::AssemblyRef => 6,
+                    _ => 0,
+                };
+                if !self.by_name.contains_key(&table) {
+                    let mut index: HashMap<Vec<u8>, Vec<u32>> = HashMap::new();
+                    let t = base.tables.table(table);
+                    for rid in 1..=t.row_count() {
+                        let name = base.strings.get_bytes(crate::metadata::StringIndex(t.raw(rid, name_column)?))?;
+                        index.entry(name.to_vec()).or_default().push(rid);
+                    }
+                    self.by_name.insert(table, index);
+                }
+                let new_md = self.new_md();
+                let name = new_md.strings.get_bytes(crate::metadata::StringIndex(
+                    new_md.tables.table(table).raw(token.rid(), name_column)?,
+                ))?;
+                let candidates = self.by_name[&table].get(name).cloned().unwrap_or_default();
+                for rid in candidates {
+                    if &*self.baseline_ids.key(Token::new(table, rid))? == key {
+                        return Ok(Some(rid));
+                    }
+                }
+                Ok(None)
+            }
+            TableId::TypeSpec | TableId::MethodSpec => {
+                if !self.by_key.contains_key(&table) {
+                    let mut index = HashMap::new();
+                    for rid in 1..=base.row_count(table) {
+                        index.insert(self.baseline_ids.key(Token::new(table, rid))?, rid);
+                    }
+                    self.by_key.insert(table, index);
+                }
+                Ok(self.by_key[&table].get(key).copied())
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn string(&mut self, index: crate::metadata::StringIndex) -> Result<u32> {
+        let s = self.new_md().string(index)?;
+        Ok(self.heaps.string(&s))
+    }
+
+    fn blob(&mut self, index: crate::metadata::BlobIndex) -> Result<u32> {
+        let b = self.new_md().blob(index)?;
+        Ok(self.heaps.blob(b))
+    }
+
+    /// Rewrites every token inside a signature blob; returns the new blob's index.
+    fn signature(&mut self, index: crate::metadata::BlobIndex, type_spec: bool) -> Result<u32> {
+        let bytes = self.new_md().blob(index)?;
+        let mut sig = if type_spec { Signature::Type(signature::decode_type(bytes)?) } else { Signature::decode_any(bytes)? };
+        let mut tokens = Vec::new();
+        sig.map_tokens(&mut |t| {
+            tokens.push(t);
+            t
+        });
+        let mut mapped = HashMap::new();
+        for t in tokens {
+            let m = self.import(t)?;
+            mapped.insert(t, m);
+        }
+        sig.map_tokens(&mut |t| mapped[&t]);
+        Ok(self.heaps.blob(&signature::encode(&sig)?))
+    }
+
+    fn coded(&mut self, coded: CodedIndex, token: Token) -> Result<u32> {
+        let t = self.import(token)?;
+        coded.encode(t).ok_or_else(|| Error::Invalid(format!("{t} cannot be encoded as {coded:?}")))
+    }
+
+    fn import_columns(&mut self, table: TableId, token: Token) -> Result<super::tables::RawRow> {
+        let md = self.new_md();
+        let rid = token.rid();
+        Ok(match table {
+            TableId::AssemblyRef => {
+                let r: AssemblyRefRow = md.row(rid)?;
+                row(&[
+                    r.major as u32,
+                    r.minor as u32,
+                    r.build as u32,
+                    r.revision as u32,
+                    r.flags,
+                    self.blob(r.public_key_or_token)?,
+                    self.string(r.name)?,
+                    self.string(r.culture)?,
+                    self.blob(r.hash_value)?,
+                ])
+            }
+            TableId::ModuleRef => {
+                let r: ModuleRefRow = md.row(rid)?;
+                row(&[self.string(r.name)?])
+            }
+            TableId::TypeRef => {
+                let r: TypeRefRow = md.row(rid)?;
+                row(&[
+                    self.coded(CodedIndex::ResolutionScope, r.resolution_scope)?,
+                    self.string(r.name)?,
+                    self.string(r.namespace)?,
+                ])
+            }
+            TableId::TypeSpec => {
+                let r: TypeSpecRow = md.row(rid)?;
+                row(&[self.signature(r.signature, true)?])
+            }
+            TableId::MemberRef => {
+                let r: MemberRefRow = md.row(rid)?;
+                row(&[
+                    self.coded(CodedIndex::MemberRefParent, r.class)?,
+                    self.string(r.name)?,
+                    self.signature(r.signature, false)?,
+                ])
+            }
+            TableId::MethodSpec => {
+                let r: MethodSpecRow = md.row(rid)?;
+                row(&[self.coded(CodedIndex::MethodDefOrRef, r.method)?, self.signature(r.instantiation, false)?])
+            }
+            TableId::StandAloneSig => {
+                let r: StandAloneSigRow = md.row(rid)?;
+                row(&[self.signature(r.signature, false)?])
+            }
+            other => {
+                return Err(Error::Invalid(format!(
+                    "updated code refers to a {} row ({token}); only references and existing definitions can be imported",
+                    other.name()
+                )));
+            }
+        })
+    }
+}

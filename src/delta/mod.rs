@@ -1,0 +1,13 @@
+//! Writing one generation of an EnC delta: minimal heaps that continue the chain
+//! ([`heaps`]), `#-` tables with EncLog/EncMap ([`tables`]), the metadata root
+//! ([`root`]), tokens of the updated build rewritten into the chain ([`importer`]) and
+//! the IL stream ([`il`]). [`emit`] puts them together.
+
+pub mod emit;
+pub mod heaps;
+pub mod il;
+pub mod importer;
+pub mod root;
+pub mod tables;
+
+pub use emit::{Generation, emit_generation};

@@ -1,0 +1,414 @@
+//! The semantic difference between two builds of the same assembly: which method
+//! bodies changed, and which other differences are rude edits. Definitions are matched
+//! by identity key, never by row number, and bodies are compared with tokens resolved
+//! to what they name, so a recompile that renumbers rows and heaps is not an edit.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use super::identity::Identities;
+use super::rude::RudeEdit;
+use crate::assembly::Assembly;
+use crate::error::Result;
+use crate::il::{Operand, decode_instructions};
+use crate::metadata::schema::*;
+use crate::metadata::{MetadataReader, Token, UserStringIndex};
+
+/// A method whose body differs between the builds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpdatedMethod {
+    pub key: Rc<str>,
+    /// Its token in the older build.
+    pub old: Token,
+    /// Its token in the newer build.
+    pub new: Token,
+    /// `Namespace.Type::Method`, for messages.
+    pub display: String,
+}
+
+/// What changed between two builds.
+#[derive(Debug, Default)]
+pub struct BuildDiff {
+    pub updated_methods: Vec<UpdatedMethod>,
+    pub rude_edits: Vec<RudeEdit>,
+    /// Identity key → token of each definition of the older build.
+    pub old_definitions: HashMap<Rc<str>, Token>,
+}
+
+/// Human-readable name of a definition: `Namespace.Type::Member`.
+pub fn display_name(ids: &Identities<'_, '_>, token: Token) -> String {
+    let md = ids.metadata();
+    let type_name = |t: Token| -> String {
+        let mut parts = Vec::new();
+        let mut current = t;
+        while let Ok(r) = md.row::<TypeDefRow>(current.rid()) {
+            let name = md.string(r.name).unwrap_or_default().into_owned();
+            let ns = md.string(r.namespace).unwrap_or_default().into_owned();
+            parts.push(if ns.is_empty() { name } else { format!("{ns}.{name}") });
+            let outer = md.equal_range(TableId::NestedClass, 0, current.rid()).ok().and_then(|r| {
+                (!r.is_empty()).then(|| md.row::<NestedClassRow>(r.start).ok()).flatten()
+            });
+            match outer {
+                Some(n) if n.enclosing.rid() != current.rid() => current = n.enclosing,
+                _ => break,
+            }
+        }
+        parts.reverse();
+        parts.join("+")
+    };
+    match token.table() {
+        Some(TableId::TypeDef) => type_name(token),
+        Some(TableId::MethodDef) => {
+            let name = md.row::<MethodDefRow>(token.rid()).and_then(|r| md.string(r.name).map(|s| s.into_owned()));
+            format!("{}::{}", type_name(ids.owner_of(token)), name.unwrap_or_default())
+        }
+        Some(TableId::Field) => {
+            let name = md.row::<FieldRow>(token.rid()).and_then(|r| md.string(r.name).map(|s| s.into_owned()));
+            format!("{}::{}", type_name(ids.owner_of(token)), name.unwrap_or_default())
+        }
+        _ => format!("{token}"),
+    }
+}
+
+/// Definition keys of one build: TypeDef, MethodDef and Field, plus properties and
+/// events keyed by their owner and name.
+fn definitions(ids: &Identities<'_, '_>) -> Result<BTreeMap<Rc<str>, Token>> {
+    let md = ids.metadata();
+    let mut out = BTreeMap::new();
+    for table in [TableId::TypeDef, TableId::MethodDef, TableId::Field] {
+        for rid in 1..=md.row_count(table) {
+            let t = Token::new(table, rid);
+            out.insert(ids.key(t)?, t);
+        }
+    }
+    for (map, list_table, column) in [(TableId::PropertyMap, TableId::Property, 1), (TableId::EventMap, TableId::Event, 1)] {
+        for rid in 1..=md.row_count(map) {
+            let parent = md.tables.table(map).raw(rid, 0)?;
+            let owner = ids.key(Token::new(TableId::TypeDef, parent))?;
+            for member in md.list(map, rid, column)? {
+                let name = match list_table {
+                    TableId::Property => md.string(md.row::<PropertyRow>(member.rid())?.name)?,
+                    _ => md.string(md.row::<EventRow>(member.rid())?.name)?,
+                };
+                out.insert(format!("{}:{owner}::{name}", list_table.name()).into(), member);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Compares `old` (the build applied last) with `new`.
+pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
+    let old_ids = Identities::new(&old.metadata)?;
+    let new_ids = Identities::new(&new.metadata)?;
+    let old_defs = definitions(&old_ids)?;
+    let new_defs = definitions(&new_ids)?;
+    let mut diff = BuildDiff::default();
+
+    for (key, &t) in &new_defs {
+        if !old_defs.contains_key(key) {
+            diff.rude_edits.push(RudeEdit::new(
+                display_name(&new_ids, t),
+                format!("{} added (or its signature changed)", kind_name(t)),
+                "adding members or changing signatures is outside this tool's update capabilities",
+            ));
+        }
+    }
+    for (key, &t) in &old_defs {
+        if !new_defs.contains_key(key) {
+            diff.rude_edits.push(RudeEdit::new(
+                display_name(&old_ids, t),
+                format!("{} removed, renamed or its signature changed", kind_name(t)),
+                "the runtime cannot delete or rename members",
+            ));
+        }
+    }
+
+    let checker = Checker { old: &old_ids, new: &new_ids, old_asm: old, new_asm: new };
+    for (key, &n) in &new_defs {
+        let Some(&o) = old_defs.get(key) else { continue };
+        let member = || display_name(&new_ids, n);
+        if let Some(what) = checker.definition_difference(o, n)? {
+            diff.rude_edits.push(RudeEdit::new(member(), what, "only method bodies can be updated"));
+            continue;
+        }
+        if n.table() == Some(TableId::MethodDef) && !checker.bodies_equal(o, n)? {
+            diff.updated_methods.push(UpdatedMethod { key: key.clone(), old: o, new: n, display: member() });
+        }
+    }
+    // Assembly- and module-level attributes.
+    for (parent, label) in [(Token::new(TableId::Assembly, 1), "assembly"), (Token::new(TableId::Module, 1), "module")] {
+        if checker.attributes(&old_ids, parent)? != checker.attributes(&new_ids, parent)? {
+            diff.rude_edits.push(RudeEdit::new(label, "custom attributes changed", "attribute updates are not supported"));
+        }
+    }
+    diff.updated_methods.sort_by_key(|m| m.new);
+    diff.old_definitions = old_defs.into_iter().collect();
+    Ok(diff)
+}
+
+fn kind_name(t: Token) -> &'static str {
+    match t.table() {
+        Some(TableId::TypeDef) => "type",
+        Some(TableId::MethodDef) => "method",
+        Some(TableId::Field) => "field",
+        Some(TableId::Property) => "property",
+        Some(TableId::Event) => "event",
+        _ => "member",
+    }
+}
+
+struct Checker<'x, 'm, 'a> {
+    old: &'x Identities<'m, 'a>,
+    new: &'x Identities<'m, 'a>,
+    old_asm: &'x Assembly<'a>,
+    new_asm: &'x Assembly<'a>,
+}
+
+impl Checker<'_, '_, '_> {
+    /// Custom attributes of `parent` as sorted (constructor key, value bytes).
+    fn attributes(&self, ids: &Identities<'_, '_>, parent: Token) -> Result<Vec<(Rc<str>, Vec<u8>)>> {
+        let md = ids.metadata();
+        let key = CodedIndex::HasCustomAttribute.encode(parent).unwrap_or(u32::MAX);
+        let mut out = Vec::new();
+        for rid in md.equal_range(TableId::CustomAttribute, 0, key)? {
+            let r: CustomAttributeRow = md.row(rid)?;
+            out.push((ids.key(r.constructor)?, md.blob(r.value)?.to_vec()));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn children(md: &MetadataReader<'_>, table: TableId, column: usize, key: u32) -> Result<Vec<u32>> {
+        Ok(md.equal_range(table, column, key)?.collect())
+    }
+
+    /// A description of how the definitions differ outside method bodies, if they do.
+    fn definition_difference(&self, o: Token, n: Token) -> Result<Option<String>> {
+        let (om, nm) = (self.old.metadata(), self.new.metadata());
+        if self.attributes(self.old, o)? != self.attributes(self.new, n)? {
+            return Ok(Some("custom attributes changed".into()));
+        }
+        match n.table() {
+            Some(TableId::TypeDef) => {
+                let (a, b): (TypeDefRow, TypeDefRow) = (om.row(o.rid())?, nm.row(n.rid())?);
+                if a.flags != b.flags {
+                    return Ok(Some("type attributes changed".into()));
+                }
+                if self.old.key(a.extends)? != self.new.key(b.extends)? {
+                    return Ok(Some("base type changed".into()));
+                }
+                let layout = |md: &MetadataReader<'_>, t: Token| -> Result<Option<(u16, u32)>> {
+                    Ok(match Self::children(md, TableId::ClassLayout, 2, t.rid())?.first() {
+                        Some(&rid) => {
+                            let l: ClassLayoutRow = md.row(rid)?;
+                            Some((l.packing_size, l.class_size))
+                        }
+                        None => None,
+                    })
+                };
+                if layout(om, o)? != layout(nm, n)? {
+                    return Ok(Some("layout changed".into()));
+                }
+                let interfaces = |ids: &Identities<'_, '_>, t: Token| -> Result<Vec<Rc<str>>> {
+                    let md = ids.metadata();
+                    let mut v = Vec::new();
+                    for rid in Self::children(md, TableId::InterfaceImpl, 0, t.rid())? {
+                        v.push(ids.key(md.row::<InterfaceImplRow>(rid)?.interface)?);
+                    }
+                    v.sort();
+                    Ok(v)
+                };
+                if interfaces(self.old, o)? != interfaces(self.new, n)? {
+                    return Ok(Some("implemented interfaces changed".into()));
+                }
+                if self.generics(self.old, o)? != self.generics(self.new, n)? {
+                    return Ok(Some("generic parameters changed".into()));
+                }
+            }
+            Some(TableId::MethodDef) => {
+                let (a, b): (MethodDefRow, MethodDefRow) = (om.row(o.rid())?, nm.row(n.rid())?);
+                if a.flags != b.flags || a.impl_flags != b.impl_flags {
+                    return Ok(Some("method attributes changed".into()));
+                }
+                if (a.rva == 0) != (b.rva == 0) {
+                    return Ok(Some("method body added or removed".into()));
+                }
+                if self.params(self.old, o)? != self.params(self.new, n)? {
+                    return Ok(Some("parameters changed".into()));
+                }
+                if self.generics(self.old, o)? != self.generics(self.new, n)? {
+                    return Ok(Some("generic parameters changed".into()));
+                }
+                let import = |md: &MetadataReader<'_>, t: Token| -> Result<Option<(u16, String)>> {
+                    let key = CodedIndex::MemberForwarded.encode(t).unwrap_or(u32::MAX);
+                    Ok(match Self::children(md, TableId::ImplMap, 1, key)?.first() {
+                        Some(&rid) => {
+                            let m: ImplMapRow = md.row(rid)?;
+                            let module = md.string(md.row::<ModuleRefRow>(m.import_scope.rid())?.name)?;
+                            Some((m.flags, format!("{}!{}", module, md.string(m.import_name)?)))
+                        }
+                        None => None,
+                    })
+                };
+                if import(om, o)? != import(nm, n)? {
+                    return Ok(Some("P/Invoke import changed".into()));
+                }
+            }
+            Some(TableId::Field) => {
+                let (a, b): (FieldRow, FieldRow) = (om.row(o.rid())?, nm.row(n.rid())?);
+                if a.flags != b.flags {
+                    return Ok(Some("field attributes changed".into()));
+                }
+                if self.constant(om, o)? != self.constant(nm, n)? {
+                    return Ok(Some("constant value changed".into()));
+                }
+                let offset = |md: &MetadataReader<'_>, t: Token| -> Result<Option<u32>> {
+                    Ok(match Self::children(md, TableId::FieldLayout, 1, t.rid())?.first() {
+                        Some(&rid) => Some(md.row::<FieldLayoutRow>(rid)?.offset),
+                        None => None,
+                    })
+                };
+                if offset(om, o)? != offset(nm, n)? {
+                    return Ok(Some("field offset changed".into()));
+                }
+                if self.field_data(self.old_asm, o)? != self.field_data(self.new_asm, n)? {
+                    return Ok(Some("field initial data (RVA) changed".into()));
+                }
+            }
+            Some(TableId::Property) => {
+                let (a, b): (PropertyRow, PropertyRow) = (om.row(o.rid())?, nm.row(n.rid())?);
+                if a.flags != b.flags || self.blob_key(self.old, a.signature)? != self.blob_key(self.new, b.signature)? {
+                    return Ok(Some("property attributes or type changed".into()));
+                }
+                if self.semantics(self.old, o)? != self.semantics(self.new, n)? {
+                    return Ok(Some("property accessors changed".into()));
+                }
+            }
+            Some(TableId::Event) => {
+                let (a, b): (EventRow, EventRow) = (om.row(o.rid())?, nm.row(n.rid())?);
+                if a.flags != b.flags || self.old.key(a.event_type)? != self.new.key(b.event_type)? {
+                    return Ok(Some("event attributes or type changed".into()));
+                }
+                if self.semantics(self.old, o)? != self.semantics(self.new, n)? {
+                    return Ok(Some("event accessors changed".into()));
+                }
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    fn blob_key(&self, ids: &Identities<'_, '_>, index: crate::metadata::BlobIndex) -> Result<String> {
+        ids.signature_key(&crate::metadata::signature::Signature::decode_any(ids.metadata().blob(index)?)?)
+    }
+
+    fn constant(&self, md: &MetadataReader<'_>, t: Token) -> Result<Option<(u8, Vec<u8>)>> {
+        let key = CodedIndex::HasConstant.encode(t).unwrap_or(u32::MAX);
+        Ok(match Self::children(md, TableId::Constant, 1, key)?.first() {
+            Some(&rid) => {
+                let c: ConstantRow = md.row(rid)?;
+                Some((c.type_code, md.blob(c.value)?.to_vec()))
+            }
+            None => None,
+        })
+    }
+
+    fn field_data(&self, asm: &Assembly<'_>, t: Token) -> Result<Option<Vec<u8>>> {
+        let md = &asm.metadata;
+        let Some(&rid) = Self::children(md, TableId::FieldRVA, 1, t.rid())?.first() else { return Ok(None) };
+        let rva = md.row::<FieldRvaRow>(rid)?.rva;
+        // The data's size comes from the field type; comparing 64 bytes from the RVA
+        // catches changed initializers without decoding the type's layout.
+        Ok(asm.pe.as_ref().and_then(|pe| pe.rest_at_rva(rva, "field data").ok()).map(|d| d[..d.len().min(64)].to_vec()))
+    }
+
+    fn params(&self, ids: &Identities<'_, '_>, method: Token) -> Result<Vec<(u16, u16, String, Option<(u8, Vec<u8>)>)>> {
+        let md = ids.metadata();
+        let mut out = Vec::new();
+        for p in md.list(TableId::MethodDef, method.rid(), 5)? {
+            let r: ParamRow = md.row(p.rid())?;
+            out.push((r.flags, r.sequence, md.string(r.name)?.into_owned(), self.constant(md, p)?));
+        }
+        Ok(out)
+    }
+
+    fn generics(&self, ids: &Identities<'_, '_>, owner: Token) -> Result<Vec<(u16, u16, String, Vec<Rc<str>>)>> {
+        let md = ids.metadata();
+        let key = CodedIndex::TypeOrMethodDef.encode(owner).unwrap_or(u32::MAX);
+        let mut out = Vec::new();
+        for rid in Self::children(md, TableId::GenericParam, 2, key)? {
+            let g: GenericParamRow = md.row(rid)?;
+            let mut constraints = Vec::new();
+            for c in Self::children(md, TableId::GenericParamConstraint, 0, rid)? {
+                constraints.push(ids.key(md.row::<GenericParamConstraintRow>(c)?.constraint)?);
+            }
+            constraints.sort();
+            out.push((g.number, g.flags, md.string(g.name)?.into_owned(), constraints));
+        }
+        Ok(out)
+    }
+
+    fn semantics(&self, ids: &Identities<'_, '_>, owner: Token) -> Result<Vec<(u16, Rc<str>)>> {
+        let md = ids.metadata();
+        let key = CodedIndex::HasSemantics.encode(owner).unwrap_or(u32::MAX);
+        let mut out = Vec::new();
+        for rid in Self::children(md, TableId::MethodSemantics, 2, key)? {
+            let s: MethodSemanticsRow = md.row(rid)?;
+            out.push((s.semantics, ids.key(s.method)?));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Whether two method bodies are the same code once tokens are resolved.
+    fn bodies_equal(&self, o: Token, n: Token) -> Result<bool> {
+        let (om, nm) = (self.old.metadata(), self.new.metadata());
+        let (a, b): (MethodDefRow, MethodDefRow) = (om.row(o.rid())?, nm.row(n.rid())?);
+        if a.rva == 0 || b.rva == 0 {
+            return Ok(a.rva == b.rva);
+        }
+        let (ba, bb) = (self.old_asm.method_body(a.rva)?, self.new_asm.method_body(b.rva)?);
+        if ba.max_stack != bb.max_stack
+            || ba.init_locals != bb.init_locals
+            || ba.code.len() != bb.code.len()
+            || ba.exception_regions.len() != bb.exception_regions.len()
+            || self.old.key(ba.local_signature)? != self.new.key(bb.local_signature)?
+        {
+            return Ok(false);
+        }
+        for (x, y) in ba.exception_regions.iter().zip(&bb.exception_regions) {
+            if (x.kind, x.try_offset, x.try_length, x.handler_offset, x.handler_length, x.filter_offset)
+                != (y.kind, y.try_offset, y.try_length, y.handler_offset, y.handler_length, y.filter_offset)
+                || self.old.key(x.catch_type)? != self.new.key(y.catch_type)?
+            {
+                return Ok(false);
+            }
+        }
+        if ba.code == bb.code && !has_tokens(ba.code)? {
+            return Ok(true);
+        }
+        let (ia, ib) = (decode_instructions(ba.code)?, decode_instructions(bb.code)?);
+        for (x, y) in ia.iter().zip(&ib) {
+            if x.opcode != y.opcode {
+                return Ok(false);
+            }
+            let same = match (&x.operand, &y.operand) {
+                (Operand::Token(p), Operand::Token(q)) => self.old.key(*p)? == self.new.key(*q)?,
+                (Operand::String(p), Operand::String(q)) => {
+                    om.user_strings.get(UserStringIndex(p.rid()))? == nm.user_strings.get(UserStringIndex(q.rid()))?
+                }
+                (p, q) => p == q,
+            };
+            if !same {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Whether an IL stream has any token or string operand (a quick exit for equal bytes).
+fn has_tokens(code: &[u8]) -> Result<bool> {
+    Ok(decode_instructions(code)?.iter().any(|i| matches!(i.operand, Operand::Token(_) | Operand::String(_))))
+}

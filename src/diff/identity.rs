@@ -1,0 +1,244 @@
+//! Identity keys: a string per metadata entity that names it independently of row
+//! numbers and heap offsets, so the same definition or reference in two builds (or in
+//! the baseline and a later build) gets the same key. Keys are memoized per token.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::rc::Rc;
+
+use crate::error::{Error, Result};
+use crate::metadata::schema::*;
+use crate::metadata::signature::{self, MethodSig, Signature, TypeSig};
+use crate::metadata::{MetadataReader, Token};
+
+/// Computes and caches identity keys over one metadata.
+pub struct Identities<'m, 'a> {
+    md: &'m MetadataReader<'a>,
+    cache: RefCell<HashMap<Token, Rc<str>>>,
+    /// TypeDef rid → enclosing TypeDef rid (0 when top level).
+    enclosing: Vec<u32>,
+    /// MethodDef / Field rid → declaring TypeDef rid.
+    method_owner: Vec<u32>,
+    field_owner: Vec<u32>,
+}
+
+impl<'m, 'a> Identities<'m, 'a> {
+    pub fn new(md: &'m MetadataReader<'a>) -> Result<Self> {
+        let types = md.row_count(TableId::TypeDef);
+        let mut enclosing = vec![0u32; types as usize + 1];
+        for (_, row) in md.tables.rows::<NestedClassRow>() {
+            let row = row?;
+            if let Some(slot) = enclosing.get_mut(row.nested.rid() as usize) {
+                *slot = row.enclosing.rid();
+            }
+        }
+        let mut method_owner = vec![0u32; md.row_count(TableId::MethodDef) as usize + 1];
+        let mut field_owner = vec![0u32; md.row_count(TableId::Field) as usize + 1];
+        for rid in 1..=types {
+            for (owner, column) in [(&mut field_owner, 4), (&mut method_owner, 5)] {
+                for t in md.list(TableId::TypeDef, rid, column)? {
+                    if let Some(slot) = owner.get_mut(t.rid() as usize) {
+                        *slot = rid;
+                    }
+                }
+            }
+        }
+        Ok(Identities { md, cache: RefCell::new(HashMap::new()), enclosing, method_owner, field_owner })
+    }
+
+    pub fn metadata(&self) -> &'m MetadataReader<'a> {
+        self.md
+    }
+
+    /// The declaring type of a MethodDef or Field.
+    pub fn owner_of(&self, member: Token) -> Token {
+        let rid = match member.table() {
+            Some(TableId::MethodDef) => self.method_owner.get(member.rid() as usize).copied().unwrap_or(0),
+            Some(TableId::Field) => self.field_owner.get(member.rid() as usize).copied().unwrap_or(0),
+            _ => 0,
+        };
+        Token::new(TableId::TypeDef, rid)
+    }
+
+    /// The identity key of `token`.
+    pub fn key(&self, token: Token) -> Result<Rc<str>> {
+        if let Some(k) = self.cache.borrow().get(&token) {
+            return Ok(k.clone());
+        }
+        let key: Rc<str> = self.compute(token)?.into();
+        self.cache.borrow_mut().insert(token, key.clone());
+        Ok(key)
+    }
+
+    fn string(&self, index: crate::metadata::StringIndex) -> Result<std::borrow::Cow<'a, str>> {
+        self.md.string(index)
+    }
+
+    fn compute(&self, token: Token) -> Result<String> {
+        let md = self.md;
+        let rid = token.rid();
+        if token.is_nil() {
+            return Ok("nil".into());
+        }
+        let table = token.table().ok_or_else(|| Error::malformed("token", None, "a metadata table token", token))?;
+        Ok(match table {
+            TableId::Module => "module".into(),
+            TableId::TypeDef => {
+                let r: TypeDefRow = md.row(rid)?;
+                let outer = self.enclosing.get(rid as usize).copied().unwrap_or(0);
+                if outer != 0 && outer != rid {
+                    format!("{}/{}", self.key(Token::new(TableId::TypeDef, outer))?, self.string(r.name)?)
+                } else {
+                    format!("T:{}.{}", self.string(r.namespace)?, self.string(r.name)?)
+                }
+            }
+            TableId::TypeRef => {
+                let r: TypeRefRow = md.row(rid)?;
+                let scope = r.resolution_scope;
+                match scope.table() {
+                    Some(TableId::TypeRef) => format!("{}/{}", self.key(scope)?, self.string(r.name)?),
+                    // A TypeRef scoped to this module names one of its TypeDefs.
+                    Some(TableId::Module) => format!("T:{}.{}", self.string(r.namespace)?, self.string(r.name)?),
+                    _ => format!("{}T:{}.{}", self.key(scope)?, self.string(r.namespace)?, self.string(r.name)?),
+                }
+            }
+            TableId::AssemblyRef => {
+                let r: AssemblyRefRow = md.row(rid)?;
+                let mut k = format!("[{}", self.string(r.name)?);
+                let _ = write!(k, ",{}.{}.{}.{},{},", r.major, r.minor, r.build, r.revision, self.string(r.culture)?);
+                crate::dump::format::hex(&mut k, md.blob(r.public_key_or_token)?);
+                let _ = write!(k, ",{}]", r.flags & 1);
+                k
+            }
+            TableId::ModuleRef => format!("[module {}]", self.string(md.row::<ModuleRefRow>(rid)?.name)?),
+            TableId::TypeSpec => {
+                let r: TypeSpecRow = md.row(rid)?;
+                format!("S:{}", self.signature_key(&Signature::Type(signature::decode_type(md.blob(r.signature)?)?))?)
+            }
+            TableId::MethodDef => {
+                let r: MethodDefRow = md.row(rid)?;
+                format!(
+                    "M:{}::{}:{}",
+                    self.key(self.owner_of(token))?,
+                    self.string(r.name)?,
+                    self.blob_signature_key(r.signature)?
+                )
+            }
+            TableId::Field => {
+                let r: FieldRow = md.row(rid)?;
+                format!(
+                    "F:{}::{}:{}",
+                    self.key(self.owner_of(token))?,
+                    self.string(r.name)?,
+                    self.blob_signature_key(r.signature)?
+                )
+            }
+            TableId::MemberRef => {
+                let r: MemberRefRow = md.row(rid)?;
+                format!("R:{}::{}:{}", self.key(r.class)?, self.string(r.name)?, self.blob_signature_key(r.signature)?)
+            }
+            TableId::MethodSpec => {
+                let r: MethodSpecRow = md.row(rid)?;
+                let inst = Signature::MethodSpec(signature::decode_method_spec(md.blob(r.instantiation)?)?);
+                format!("I:{}<{}>", self.key(r.method)?, self.signature_key(&inst)?)
+            }
+            TableId::StandAloneSig => {
+                let r: StandAloneSigRow = md.row(rid)?;
+                format!("L:{}", self.blob_signature_key(r.signature)?)
+            }
+            TableId::Param => {
+                // Params are identified through their method: found by scanning lists.
+                format!("P#{rid}")
+            }
+            other => format!("{}#{rid}", other.name()),
+        })
+    }
+
+    fn blob_signature_key(&self, index: crate::metadata::BlobIndex) -> Result<String> {
+        self.signature_key(&Signature::decode_any(self.md.blob(index)?)?)
+    }
+
+    /// The signature with every token replaced by its key.
+    pub fn signature_key(&self, sig: &Signature) -> Result<String> {
+        let mut out = String::new();
+        match sig {
+            Signature::Field(t) => {
+                out.push_str("field ");
+                self.type_key(&mut out, t)?;
+            }
+            Signature::Method(m) | Signature::Property(m) => self.method_key(&mut out, m)?,
+            Signature::Locals(ts) | Signature::MethodSpec(ts) => {
+                out.push_str(if matches!(sig, Signature::Locals(_)) { "locals(" } else { "(" });
+                for t in ts {
+                    self.type_key(&mut out, t)?;
+                    out.push(',');
+                }
+                out.push(')');
+            }
+            Signature::Type(t) => self.type_key(&mut out, t)?,
+        }
+        Ok(out)
+    }
+
+    fn method_key(&self, out: &mut String, m: &MethodSig) -> Result<()> {
+        let _ = write!(out, "{:#x}`{}(", m.header, m.generic_count);
+        for (i, p) in m.params.iter().enumerate() {
+            if m.sentinel == Some(i as u32) {
+                out.push_str("...,");
+            }
+            self.type_key(out, p)?;
+            out.push(',');
+        }
+        out.push_str(")->");
+        self.type_key(out, &m.ret)
+    }
+
+    fn type_key(&self, out: &mut String, t: &TypeSig) -> Result<()> {
+        match t {
+            TypeSig::Primitive(c) => {
+                let _ = write!(out, "{c:#x}");
+            }
+            TypeSig::Class(tok) | TypeSig::ValueType(tok) => {
+                out.push_str(if matches!(t, TypeSig::Class(_)) { "class " } else { "vt " });
+                out.push_str(&self.key(*tok)?);
+            }
+            TypeSig::Ptr(i) | TypeSig::ByRef(i) | TypeSig::SzArray(i) | TypeSig::Pinned(i) => {
+                out.push_str(match t {
+                    TypeSig::Ptr(_) => "ptr ",
+                    TypeSig::ByRef(_) => "ref ",
+                    TypeSig::SzArray(_) => "[] ",
+                    _ => "pinned ",
+                });
+                self.type_key(out, i)?;
+            }
+            TypeSig::Array(a) => {
+                let _ = write!(out, "array{}{:?}{:?} ", a.rank, a.sizes, a.lower_bounds);
+                self.type_key(out, &a.element)?;
+            }
+            TypeSig::GenericInst { value_type, generic, args } => {
+                let _ = write!(out, "inst{} {}<", *value_type as u8, self.key(*generic)?);
+                for a in args {
+                    self.type_key(out, a)?;
+                    out.push(',');
+                }
+                out.push('>');
+            }
+            TypeSig::Var(n) => {
+                let _ = write!(out, "!{n}");
+            }
+            TypeSig::MVar(n) => {
+                let _ = write!(out, "!!{n}");
+            }
+            TypeSig::FnPtr(m) => {
+                out.push_str("fnptr ");
+                self.method_key(out, m)?;
+            }
+            TypeSig::Modified { required, modifier, inner } => {
+                let _ = write!(out, "mod{} {} ", *required as u8, self.key(*modifier)?);
+                self.type_key(out, inner)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Rebuilds the committed scenario binaries: for each scenario (a folder with a
+# scenario.json) and each of its versions, compiles that version's sources as a
+# Debug build from the templates in _template/ and copies App.dll + App.pdb to
+# <scenario>/bin/<version>/. F# scenarios also refresh _shared/FSharp.Core.dll.
+#
+# Usage: testdata/scenarios/build.sh [SCENARIO_NAME]...   (default: all)
+#
+# Every build happens in the same scratch folder (SCENARIO_BUILD_DIR, default
+# /tmp/emit-delta-scenario-build/App), which <PathMap> maps to /_/, so the
+# outputs do not depend on the machine or the checkout location. Keep the
+# default: the F# compiler sizes the padding of the CodeView debug-directory
+# entry from the unmapped PDB path, so F# App.dll bytes (not their content)
+# change with the length of the scratch path. C# outputs do not.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+build_dir="${SCENARIO_BUILD_DIR:-/tmp/emit-delta-scenario-build/App}"
+shared="$here/_shared"
+
+# Print the JSON string array value of KEY from a one-key-per-line scenario.json.
+json_array() { # file key
+    tr -d '\n' < "$1" | grep -o "\"$2\"[[:space:]]*:[[:space:]]*\[[^]]*\]" \
+        | sed -e 's/^[^[]*\[//' -e 's/\]$//' | grep -o '"[^"]*"' | tr -d '"'
+}
+json_string() { # file key
+    tr -d '\n' < "$1" | grep -o "\"$2\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" \
+        | sed -e 's/.*:[[:space:]]*"//' -e 's/"$//'
+}
+
+if [ "$#" -gt 0 ]; then
+    scenarios=("$@")
+else
+    scenarios=()
+    for d in "$here"/*/; do
+        name="$(basename "$d")"
+        [ -f "$d/scenario.json" ] && scenarios+=("$name")
+    done
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+for name in "${scenarios[@]}"; do
+    dir="$here/$name"
+    json="$dir/scenario.json"
+    [ -f "$json" ] || { echo "build.sh: $json not found" >&2; exit 1; }
+    language="$(json_string "$json" language)"
+    case "$language" in
+        csharp) proj=App.csproj ;;
+        fsharp) proj=App.fsproj ;;
+        *) echo "build.sh: $name: unknown language '$language'" >&2; exit 1 ;;
+    esac
+
+    for version in $(json_array "$json" versions); do
+        echo "== $name/$version ($language)"
+        [ -d "$dir/$version" ] || { echo "build.sh: $dir/$version missing" >&2; exit 1; }
+        rm -rf "$build_dir"
+        mkdir -p "$build_dir"
+        cp "$here/_template/$proj" "$build_dir/$proj"
+        cp -R "$dir/$version/." "$build_dir/"
+
+        log="$build_dir/../build-$name-$version.log"
+        if ! dotnet build "$build_dir/$proj" -c Debug --nologo \
+                --disable-build-servers \
+                -p:ImportDirectoryBuildProps=false \
+                -p:ImportDirectoryBuildTargets=false \
+                -p:ImportDirectoryPackagesProps=false \
+                > "$log" 2>&1; then
+            cat "$log" >&2
+            echo "build.sh: build of $name/$version failed" >&2
+            exit 1
+        fi
+        rm -f "$log"
+
+        out="$build_dir/bin/Debug/net10.0"
+        mkdir -p "$dir/bin/$version"
+        cp "$out/App.dll" "$out/App.pdb" "$dir/bin/$version/"
+        chmod 644 "$dir/bin/$version/App.dll" "$dir/bin/$version/App.pdb"
+
+        if [ "$language" = fsharp ]; then
+            mkdir -p "$shared"
+            if ! cmp -s "$out/FSharp.Core.dll" "$shared/FSharp.Core.dll"; then
+                cp "$out/FSharp.Core.dll" "$shared/FSharp.Core.dll"
+                chmod 644 "$shared/FSharp.Core.dll"
+                echo "   updated _shared/FSharp.Core.dll"
+            fi
+        fi
+    done
+done
+rm -rf "$build_dir"
+echo "build.sh: done"

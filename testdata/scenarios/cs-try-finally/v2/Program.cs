@@ -1,0 +1,30 @@
+using System;
+
+namespace App
+{
+    public static class Program
+    {
+        public static int Fail(int x)
+        {
+            if (x > 0)
+            {
+                throw new InvalidOperationException("boom " + x);
+            }
+            return x;
+        }
+
+        public static string Run()
+        {
+            string r;
+            try
+            {
+                r = "ok " + Fail(1);
+            }
+            catch (InvalidOperationException e)
+            {
+                r = "caught " + e.Message;
+            }
+            return r;
+        }
+    }
+}

@@ -1,0 +1,9 @@
+module App.Program
+
+open System
+
+let Run () : string =
+    let factor = 7
+    let xs = [ 1; 2; 3 ]
+    let ys = xs |> List.map (fun x -> x + factor)
+    String.Join(",", ys)

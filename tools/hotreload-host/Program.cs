@@ -1,0 +1,235 @@
+// HotReloadHost: loads a Debug build of an assembly, calls a static entry
+// method, then applies hot-reload deltas (GEN_PREFIX.dmeta / .dil / .dpdb)
+// one generation at a time with MetadataUpdater.ApplyUpdate and calls the
+// entry method again after each one.
+//
+// Usage:
+//   HotReloadHost <path/to/App.dll> <Namespace.Type::Method> [--probe DIR]... [GEN_PREFIX]...
+//
+// Exit codes: 0 success, 1 usage / setup error, 2 DOTNET_MODIFIABLE_ASSEMBLIES
+// is not "debug", 3 an ApplyUpdate or a call threw.
+
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Runtime.Loader;
+using System.Text;
+
+namespace HotReloadHost;
+
+internal static class Program
+{
+    private static readonly TextWriter Out = Console.Out;
+
+    private static int Main(string[] args)
+    {
+        string? modifiable = Environment.GetEnvironmentVariable("DOTNET_MODIFIABLE_ASSEMBLIES");
+        if (!string.Equals(modifiable, "debug", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine(
+                "HotReloadHost: DOTNET_MODIFIABLE_ASSEMBLIES must be set to 'debug' " +
+                "(it is " + (modifiable is null ? "unset" : "'" + modifiable + "'") + "); refusing to run.");
+            return 2;
+        }
+
+        string? assemblyPath = null;
+        string? entry = null;
+        var probeDirs = new List<string>();
+        var genPrefixes = new List<string>();
+
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            if (a == "--probe")
+            {
+                if (i + 1 >= args.Length)
+                {
+                    return Usage("--probe needs a directory");
+                }
+                probeDirs.Add(Path.GetFullPath(args[++i]));
+            }
+            else if (assemblyPath is null)
+            {
+                assemblyPath = a;
+            }
+            else if (entry is null)
+            {
+                entry = a;
+            }
+            else
+            {
+                genPrefixes.Add(a);
+            }
+        }
+
+        if (assemblyPath is null || entry is null)
+        {
+            return Usage("missing arguments");
+        }
+
+        int sep = entry.IndexOf("::", StringComparison.Ordinal);
+        if (sep <= 0 || sep + 2 >= entry.Length)
+        {
+            return Usage("entry must look like Namespace.Type::Method, got '" + entry + "'");
+        }
+        string typeName = entry.Substring(0, sep);
+        string methodName = entry.Substring(sep + 2);
+
+        AssemblyLoadContext.Default.Resolving += (context, name) =>
+        {
+            if (name.Name is null)
+            {
+                return null;
+            }
+            foreach (string dir in probeDirs)
+            {
+                string candidate = Path.Combine(dir, name.Name + ".dll");
+                if (File.Exists(candidate))
+                {
+                    return context.LoadFromAssemblyPath(candidate);
+                }
+            }
+            return null;
+        };
+
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.LoadFrom(Path.GetFullPath(assemblyPath));
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine("HotReloadHost: cannot load " + assemblyPath + ": " + e.GetType().FullName + ": " + e.Message);
+            return 1;
+        }
+
+        Line("supported: " + MetadataUpdater.IsSupported);
+        Line("capabilities: " + GetCapabilities());
+
+        Type? type = assembly.GetType(typeName, throwOnError: false);
+        if (type is null)
+        {
+            Console.Error.WriteLine("HotReloadHost: type '" + typeName + "' not found in " + assembly.FullName);
+            return 1;
+        }
+        MethodInfo? method = type.GetMethod(
+            methodName,
+            BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static,
+            binder: null,
+            types: Type.EmptyTypes,
+            modifiers: null);
+        if (method is null)
+        {
+            Console.Error.WriteLine("HotReloadHost: static method '" + methodName + "()' not found on " + type.FullName);
+            return 1;
+        }
+
+        if (!Call(method, 0))
+        {
+            return 3;
+        }
+
+        for (int i = 0; i < genPrefixes.Count; i++)
+        {
+            int gen = i + 1;
+            string prefix = genPrefixes[i];
+            try
+            {
+                byte[] dmeta = File.ReadAllBytes(prefix + ".dmeta");
+                byte[] dil = File.ReadAllBytes(prefix + ".dil");
+                string dpdbPath = prefix + ".dpdb";
+                byte[] dpdb = File.Exists(dpdbPath) ? File.ReadAllBytes(dpdbPath) : Array.Empty<byte>();
+                MetadataUpdater.ApplyUpdate(assembly, dmeta, dil, dpdb);
+            }
+            catch (Exception e)
+            {
+                Line("gen " + gen + ": error " + Describe(e));
+                return 3;
+            }
+
+            if (!Call(method, gen))
+            {
+                return 3;
+            }
+        }
+
+        return 0;
+    }
+
+    private static bool Call(MethodInfo method, int gen)
+    {
+        try
+        {
+            object? result = method.Invoke(null, null);
+            string text = result is null ? "" : result.ToString() ?? "";
+            Line("gen " + gen + ": " + Escape(text));
+            return true;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            Line("gen " + gen + ": error " + Describe(e.InnerException));
+            return false;
+        }
+        catch (Exception e)
+        {
+            Line("gen " + gen + ": error " + Describe(e));
+            return false;
+        }
+    }
+
+    private static string Describe(Exception e) =>
+        e.GetType().FullName + ": " + Escape(e.Message);
+
+    private static string GetCapabilities()
+    {
+        try
+        {
+            MethodInfo? m = typeof(MetadataUpdater).GetMethod(
+                "GetCapabilities",
+                BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static,
+                binder: null,
+                types: Type.EmptyTypes,
+                modifiers: null);
+            if (m?.Invoke(null, null) is string s)
+            {
+                return s;
+            }
+        }
+        catch (Exception)
+        {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    private static string Escape(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (char c in s)
+        {
+            switch (c)
+            {
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static void Line(string s)
+    {
+        Out.WriteLine(s);
+        Out.Flush();
+    }
+
+    private static int Usage(string why)
+    {
+        Console.Error.WriteLine("HotReloadHost: " + why);
+        Console.Error.WriteLine("usage: HotReloadHost <path/to/App.dll> <Namespace.Type::Method> [--probe DIR]... [GEN_PREFIX]...");
+        return 1;
+    }
+}
