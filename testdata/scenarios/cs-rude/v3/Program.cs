@@ -1,0 +1,9 @@
+namespace App
+{
+    public static class Program
+    {
+        public static string Run() => Compute(3L).ToString();
+
+        static long Compute(long x) => x * 2;
+    }
+}
