@@ -68,22 +68,15 @@ impl<'a> Assembly<'a> {
     /// The body of the method at `rva`.
     pub fn method_body(&self, rva: u32) -> Result<MethodBody<'a>> {
         let pe = self.pe.as_ref().ok_or_else(|| Error::Invalid("method bodies live in a PE image".into()))?;
-        MethodBody::parse(pe.rest_at_rva(rva, "method body")?)
-            .map_err(|e| match e {
-                Error::Truncated { what, offset, needed, available } => Error::Truncated {
-                    what: format!("{what} at RVA {rva:#x}"),
-                    offset,
-                    needed,
-                    available,
-                },
-                Error::Malformed { what, offset, expected, found } => Error::Malformed {
-                    what: format!("{what} at RVA {rva:#x}"),
-                    offset,
-                    expected,
-                    found,
-                },
-                other => other,
-            })
+        MethodBody::parse(pe.rest_at_rva(rva, "method body")?).map_err(|e| match e {
+            Error::Truncated { what, offset, needed, available } => {
+                Error::Truncated { what: format!("{what} at RVA {rva:#x}"), offset, needed, available }
+            }
+            Error::Malformed { what, offset, expected, found } => {
+                Error::Malformed { what: format!("{what} at RVA {rva:#x}"), offset, expected, found }
+            }
+            other => other,
+        })
     }
 
     /// The decompressed embedded portable PDB, if the PE has one.

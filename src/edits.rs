@@ -64,9 +64,8 @@ pub fn parse_capabilities(text: &str) -> Vec<String> {
 impl Script {
     pub fn load(path: &Path) -> Result<Script> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let raw: RawScript = serde_json::from_str(&text).map_err(|e| {
-            Error::Invalid(format!("{}: line {} column {}: {e}", path.display(), e.line(), e.column()))
-        })?;
+        let raw: RawScript = serde_json::from_str(&text)
+            .map_err(|e| Error::Invalid(format!("{}: line {} column {}: {e}", path.display(), e.line(), e.column())))?;
         if raw.changes.is_empty() {
             return Err(Error::Invalid(format!("{}: `changes` is empty", path.display())));
         }

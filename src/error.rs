@@ -73,10 +73,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Truncated { what, offset, needed, available } => write!(
-                f,
-                "{what}: truncated at offset {offset:#x}: expected {needed} bytes, only {available} left"
-            ),
+            Error::Truncated { what, offset, needed, available } => {
+                write!(f, "{what}: truncated at offset {offset:#x}: expected {needed} bytes, only {available} left")
+            }
             Error::Malformed { what, offset: Some(offset), expected, found } => {
                 write!(f, "{what}: at offset {offset:#x}: expected {expected}, found {found}")
             }

@@ -71,7 +71,12 @@ fn scenarios_apply_generation_after_generation_in_coreclr() {
         let mut prefixes = Vec::new();
         for (n, version) in ["v2", "v3", "v4"].iter().enumerate() {
             let o = emit(&[&build(s, "v1"), &build(s, version), Path::new("--out"), out.path()]);
-            assert!(o.status.success(), "{} {version}: emit-delta failed: {}", s.name, String::from_utf8_lossy(&o.stderr));
+            assert!(
+                o.status.success(),
+                "{} {version}: emit-delta failed: {}",
+                s.name,
+                String::from_utf8_lossy(&o.stderr)
+            );
             let prefix = out.path().join(format!("App.dll.{}", n + 1));
             for ext in ["dmeta", "dil"] {
                 let file = out.path().join(format!("App.dll.{}.{ext}", n + 1));
@@ -161,7 +166,8 @@ fn a_session_continues_from_the_build_applied_last_and_survives_rude_edits() {
     let next = emit(&[&build(s, "v1"), &build(s, "v3"), Path::new("--out"), out.path()]);
     assert!(next.status.success());
     assert!(out.path().join("App.dll.2.dmeta").is_file());
-    let state: serde_json::Value = serde_json::from_slice(&std::fs::read(out.path().join(".emit-delta/state.json")).unwrap()).unwrap();
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join(".emit-delta/state.json")).unwrap()).unwrap();
     assert_eq!(state["generation"], 2);
     assert_eq!(state["enc_ids"].as_array().unwrap().len(), 2);
 
@@ -194,7 +200,8 @@ fn edits_json_writes_each_change_as_a_generation_and_checks_listed_members() {
     let listed_missing = dir.path().join("bad.json");
     std::fs::write(
         &listed_missing,
-        serde_json::json!({ "changes": [ { "updated": rel("v4"), "edits": [ { "update": "App.Program::Nope" } ] } ] }).to_string(),
+        serde_json::json!({ "changes": [ { "updated": rel("v4"), "edits": [ { "update": "App.Program::Nope" } ] } ] })
+            .to_string(),
     )
     .unwrap();
     let o = emit(&[&build(&s, "v1"), &listed_missing, Path::new("--out"), &dir.path().join("out2")]);

@@ -143,10 +143,9 @@ impl ChainState {
     }
 
     pub fn row_counts(&self) -> Result<crate::metadata::tables::RowCounts> {
-        self.rows
-            .as_slice()
-            .try_into()
-            .map_err(|_| Error::Invalid(format!("session row counts have {} entries, expected {TABLE_SLOTS}", self.rows.len())))
+        self.rows.as_slice().try_into().map_err(|_| {
+            Error::Invalid(format!("session row counts have {} entries, expected {TABLE_SLOTS}", self.rows.len()))
+        })
     }
 
     pub fn mvid_guid(&self) -> Result<Guid> {

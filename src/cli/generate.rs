@@ -108,14 +108,22 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         if let Some(listed) = &change.edits {
             let ids = emit_delta::diff::Identities::new(&new.metadata)?;
             let names: std::collections::HashSet<String> = (1..=new.metadata.row_count(TableId::MethodDef))
-                .map(|rid| emit_delta::diff::compare::display_name(&ids, emit_delta::metadata::Token::new(TableId::MethodDef, rid)))
+                .map(|rid| {
+                    emit_delta::diff::compare::display_name(
+                        &ids,
+                        emit_delta::metadata::Token::new(TableId::MethodDef, rid),
+                    )
+                })
                 .collect();
             for name in listed {
                 if !names.contains(name) {
                     return Err(Error::Invalid(format!("{}: edit `{name}`: no such method", change.updated.display())));
                 }
                 if !methods.iter().any(|m| &m.display == name) {
-                    return Err(Error::Invalid(format!("{}: edit `{name}`: the method did not change", change.updated.display())));
+                    return Err(Error::Invalid(format!(
+                        "{}: edit `{name}`: the method did not change",
+                        change.updated.display()
+                    )));
                 }
             }
             methods.retain(|m| listed.contains(&m.display));
@@ -150,11 +158,18 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         let new_ids = emit_delta::diff::Identities::new(&new.metadata)?;
         let new_defs: std::collections::HashMap<_, _> = (1..=new.metadata.row_count(TableId::TypeDef))
             .map(|r| emit_delta::metadata::Token::new(TableId::TypeDef, r))
-            .chain((1..=new.metadata.row_count(TableId::MethodDef)).map(|r| emit_delta::metadata::Token::new(TableId::MethodDef, r)))
-            .chain((1..=new.metadata.row_count(TableId::Field)).map(|r| emit_delta::metadata::Token::new(TableId::Field, r)))
+            .chain(
+                (1..=new.metadata.row_count(TableId::MethodDef))
+                    .map(|r| emit_delta::metadata::Token::new(TableId::MethodDef, r)),
+            )
+            .chain(
+                (1..=new.metadata.row_count(TableId::Field))
+                    .map(|r| emit_delta::metadata::Token::new(TableId::Field, r)),
+            )
             .map(|t| new_ids.key(t).map(|k| (k, t)))
             .collect::<Result<_, _>>()?;
-        next.definitions = state.definitions.for_new_build(&new_defs, &diff.old_definitions, |t| new.metadata.row_count(t))?;
+        next.definitions =
+            state.definitions.for_new_build(&new_defs, &diff.old_definitions, |t| new.metadata.row_count(t))?;
         state = next;
         pending.push((generation, new_bytes.clone()));
         applied = Some(new_bytes);

@@ -62,11 +62,11 @@ pub fn run() -> i32 {
         }
     };
     let result = match cli.command {
-        Some(Command::Info { file }) => with_assembly(&file, |a| dump::info::info(a)),
+        Some(Command::Info { file }) => with_assembly(&file, dump::info::info),
         Some(Command::Dump { file, canonical: true }) => {
             read(&file).map(|bytes| dump::canonical::canonical_dump(&bytes))
         }
-        Some(Command::Dump { file, canonical: false }) => with_assembly(&file, |a| dump::rows::dump(a)),
+        Some(Command::Dump { file, canonical: false }) => with_assembly(&file, dump::rows::dump),
         None => return generate_main(&cli),
     };
     match result {

@@ -10,8 +10,8 @@ use super::root::metadata_root;
 use super::tables::row;
 use crate::assembly::Assembly;
 use crate::baseline::{ChainState, hex};
-use crate::diff::compare::{BuildDiff, UpdatedMethod};
 use crate::diff::Identities;
+use crate::diff::compare::{BuildDiff, UpdatedMethod};
 use crate::error::{Error, Result};
 use crate::metadata::schema::{MethodDefRow, TableId};
 use crate::metadata::{Guid, Token};
@@ -90,7 +90,14 @@ pub fn emit_generation(
     let [strings, user_strings, guids, blobs] = importer.heaps.streams();
     let dmeta = metadata_root(
         baseline.metadata.root.version,
-        &[("#-", &tables), ("#Strings", &strings), ("#US", &user_strings), ("#GUID", &guids), ("#Blob", &blobs), ("#JTD", &[])],
+        &[
+            ("#-", &tables),
+            ("#Strings", &strings),
+            ("#US", &user_strings),
+            ("#GUID", &guids),
+            ("#Blob", &blobs),
+            ("#JTD", &[]),
+        ],
     );
 
     let mut next = state.clone();
@@ -99,5 +106,12 @@ pub fn emit_generation(
     next.heaps = importer.heaps.next_bases();
     next.rows = importer.rows.to_vec();
     next.added_references.extend(importer.added_references.iter().map(|(k, t)| (k.clone(), t.0)));
-    Ok(Generation { number, dmeta, dil: il.bytes, updated_methods, updated_types: updated_types.into_iter().collect(), next })
+    Ok(Generation {
+        number,
+        dmeta,
+        dil: il.bytes,
+        updated_methods,
+        updated_types: updated_types.into_iter().collect(),
+        next,
+    })
 }

@@ -72,7 +72,10 @@ impl IlStream {
             out.resize((out.len() + 3) & !3, 0);
             let fits_small = regions.len() * 12 + 4 <= 255
                 && regions.iter().all(|r| {
-                    r.try_offset <= 0xFFFF && r.try_length <= 0xFF && r.handler_offset <= 0xFFFF && r.handler_length <= 0xFF
+                    r.try_offset <= 0xFFFF
+                        && r.try_length <= 0xFF
+                        && r.handler_offset <= 0xFFFF
+                        && r.handler_length <= 0xFF
                 });
             if fits_small {
                 out.extend_from_slice(&[flags::SECTION_EH_TABLE, (regions.len() * 12 + 4) as u8, 0, 0]);

@@ -128,14 +128,14 @@ impl<'x, 'a> Importer<'x, 'a> {
                     TableId::AssemblyRef => 6,
                     _ => 0,
                 };
-                if !self.by_name.contains_key(&table) {
+                if let std::collections::hash_map::Entry::Vacant(e) = self.by_name.entry(table) {
                     let mut index: HashMap<Vec<u8>, Vec<u32>> = HashMap::new();
                     let t = base.tables.table(table);
                     for rid in 1..=t.row_count() {
                         let name = base.strings.get_bytes(crate::metadata::StringIndex(t.raw(rid, name_column)?))?;
                         index.entry(name.to_vec()).or_default().push(rid);
                     }
-                    self.by_name.insert(table, index);
+                    e.insert(index);
                 }
                 let new_md = self.new_md();
                 let name = new_md.strings.get_bytes(crate::metadata::StringIndex(
@@ -176,7 +176,8 @@ impl<'x, 'a> Importer<'x, 'a> {
     /// Rewrites every token inside a signature blob; returns the new blob's index.
     fn signature(&mut self, index: crate::metadata::BlobIndex, type_spec: bool) -> Result<u32> {
         let bytes = self.new_md().blob(index)?;
-        let mut sig = if type_spec { Signature::Type(signature::decode_type(bytes)?) } else { Signature::decode_any(bytes)? };
+        let mut sig =
+            if type_spec { Signature::Type(signature::decode_type(bytes)?) } else { Signature::decode_any(bytes)? };
         let mut tokens = Vec::new();
         sig.map_tokens(&mut |t| {
             tokens.push(t);

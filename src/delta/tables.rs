@@ -138,7 +138,13 @@ impl DeltaTables {
         let mut out = Vec::new();
         out.extend_from_slice(&0u32.to_le_bytes());
         out.extend_from_slice(&[2, 0]);
-        out.push(heap_sizes::LARGE_STRINGS | heap_sizes::LARGE_GUIDS | heap_sizes::LARGE_BLOBS | heap_sizes::ENC_DELTA | heap_sizes::DELETED_MARKS);
+        out.push(
+            heap_sizes::LARGE_STRINGS
+                | heap_sizes::LARGE_GUIDS
+                | heap_sizes::LARGE_BLOBS
+                | heap_sizes::ENC_DELTA
+                | heap_sizes::DELETED_MARKS,
+        );
         out.push(1);
         out.extend_from_slice(&valid.to_le_bytes());
         out.extend_from_slice(&(if debug { SORTED_DEBUG_TABLES } else { SORTED_TABLES }).to_le_bytes());

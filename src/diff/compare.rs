@@ -45,9 +45,10 @@ pub fn display_name(ids: &Identities<'_, '_>, token: Token) -> String {
             let name = md.string(r.name).unwrap_or_default().into_owned();
             let ns = md.string(r.namespace).unwrap_or_default().into_owned();
             parts.push(if ns.is_empty() { name } else { format!("{ns}.{name}") });
-            let outer = md.equal_range(TableId::NestedClass, 0, current.rid()).ok().and_then(|r| {
-                (!r.is_empty()).then(|| md.row::<NestedClassRow>(r.start).ok()).flatten()
-            });
+            let outer = md
+                .equal_range(TableId::NestedClass, 0, current.rid())
+                .ok()
+                .and_then(|r| (!r.is_empty()).then(|| md.row::<NestedClassRow>(r.start).ok()).flatten());
             match outer {
                 Some(n) if n.enclosing.rid() != current.rid() => current = n.enclosing,
                 _ => break,
@@ -81,7 +82,9 @@ fn definitions(ids: &Identities<'_, '_>) -> Result<BTreeMap<Rc<str>, Token>> {
             out.insert(ids.key(t)?, t);
         }
     }
-    for (map, list_table, column) in [(TableId::PropertyMap, TableId::Property, 1), (TableId::EventMap, TableId::Event, 1)] {
+    for (map, list_table, column) in
+        [(TableId::PropertyMap, TableId::Property, 1), (TableId::EventMap, TableId::Event, 1)]
+    {
         for rid in 1..=md.row_count(map) {
             let parent = md.tables.table(map).raw(rid, 0)?;
             let owner = ids.key(Token::new(TableId::TypeDef, parent))?;
@@ -137,9 +140,14 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         }
     }
     // Assembly- and module-level attributes.
-    for (parent, label) in [(Token::new(TableId::Assembly, 1), "assembly"), (Token::new(TableId::Module, 1), "module")] {
+    for (parent, label) in [(Token::new(TableId::Assembly, 1), "assembly"), (Token::new(TableId::Module, 1), "module")]
+    {
         if checker.attributes(&old_ids, parent)? != checker.attributes(&new_ids, parent)? {
-            diff.rude_edits.push(RudeEdit::new(label, "custom attributes changed", "attribute updates are not supported"));
+            diff.rude_edits.push(RudeEdit::new(
+                label,
+                "custom attributes changed",
+                "attribute updates are not supported",
+            ));
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
@@ -157,6 +165,11 @@ fn kind_name(t: Token) -> &'static str {
         _ => "member",
     }
 }
+
+/// A parameter as compared: flags, sequence, name, default value.
+type ParamShape = (u16, u16, String, Option<(u8, Vec<u8>)>);
+/// A generic parameter as compared: number, flags, name, constraint keys.
+type GenericShape = (u16, u16, String, Vec<Rc<str>>);
 
 struct Checker<'x, 'm, 'a> {
     old: &'x Identities<'m, 'a>,
@@ -278,7 +291,9 @@ impl Checker<'_, '_, '_> {
             }
             Some(TableId::Property) => {
                 let (a, b): (PropertyRow, PropertyRow) = (om.row(o.rid())?, nm.row(n.rid())?);
-                if a.flags != b.flags || self.blob_key(self.old, a.signature)? != self.blob_key(self.new, b.signature)? {
+                if a.flags != b.flags
+                    || self.blob_key(self.old, a.signature)? != self.blob_key(self.new, b.signature)?
+                {
                     return Ok(Some("property attributes or type changed".into()));
                 }
                 if self.semantics(self.old, o)? != self.semantics(self.new, n)? {
@@ -323,7 +338,7 @@ impl Checker<'_, '_, '_> {
         Ok(asm.pe.as_ref().and_then(|pe| pe.rest_at_rva(rva, "field data").ok()).map(|d| d[..d.len().min(64)].to_vec()))
     }
 
-    fn params(&self, ids: &Identities<'_, '_>, method: Token) -> Result<Vec<(u16, u16, String, Option<(u8, Vec<u8>)>)>> {
+    fn params(&self, ids: &Identities<'_, '_>, method: Token) -> Result<Vec<ParamShape>> {
         let md = ids.metadata();
         let mut out = Vec::new();
         for p in md.list(TableId::MethodDef, method.rid(), 5)? {
@@ -333,7 +348,7 @@ impl Checker<'_, '_, '_> {
         Ok(out)
     }
 
-    fn generics(&self, ids: &Identities<'_, '_>, owner: Token) -> Result<Vec<(u16, u16, String, Vec<Rc<str>>)>> {
+    fn generics(&self, ids: &Identities<'_, '_>, owner: Token) -> Result<Vec<GenericShape>> {
         let md = ids.metadata();
         let key = CodedIndex::TypeOrMethodDef.encode(owner).unwrap_or(u32::MAX);
         let mut out = Vec::new();

@@ -46,7 +46,11 @@ fn write_file(out: &mut String, data: &[u8]) -> Result<()> {
         for s in &pe.sections {
             out.push_str("section name=");
             quoted(out, &s.name);
-            let _ = writeln!(out, " va={} vsize={} raw={} rawsize={}", s.virtual_address, s.virtual_size, s.raw_pointer, s.raw_size);
+            let _ = writeln!(
+                out,
+                " va={} vsize={} raw={} rawsize={}",
+                s.virtual_address, s.virtual_size, s.raw_pointer, s.raw_size
+            );
         }
         let entries = pe.debug_entries()?;
         for e in &entries {
@@ -111,8 +115,7 @@ fn write_metadata(out: &mut String, md: &MetadataReader<'_>) -> Result<()> {
         token(out, pdb.entry_point);
         out.push('\n');
     }
-    let tables_offset =
-        md.root.header("#-").or_else(|| md.root.header("#~")).map_or(0, |h| h.offset as usize);
+    let tables_offset = md.root.header("#-").or_else(|| md.root.header("#~")).map_or(0, |h| h.offset as usize);
     for &id in TableId::ALL {
         let t = md.tables.table(id);
         if t.row_count() > 0 {
@@ -160,13 +163,8 @@ fn write_bodies(out: &mut String, assembly: &Assembly<'_>) -> Result<()> {
         };
         let _ = write!(out, "body {rid} size={} maxstack={} locals=", body.size, body.max_stack);
         token(out, body.local_signature);
-        let _ = writeln!(
-            out,
-            " init={} code={} il={:08x}",
-            body.init_locals as u8,
-            body.code.len(),
-            fnv1a32(body.code)
-        );
+        let _ =
+            writeln!(out, " init={} code={} il={:08x}", body.init_locals as u8, body.code.len(), fnv1a32(body.code));
         for r in &body.exception_regions {
             let _ = write!(
                 out,
@@ -257,7 +255,13 @@ impl<'m, 'a> Rows<'m, 'a> {
         Ok(self.md.equal_range(table, column, key)?.map(|rid| Token::new(table, rid)).collect())
     }
 
-    fn first_child(&self, table: TableId, column: usize, owner: Token, coded: Option<CodedIndex>) -> Result<Option<u32>> {
+    fn first_child(
+        &self,
+        table: TableId,
+        column: usize,
+        owner: Token,
+        coded: Option<CodedIndex>,
+    ) -> Result<Option<u32>> {
         Ok(self.children(table, column, owner, coded)?.first().map(|t| t.rid()))
     }
 
@@ -479,7 +483,11 @@ impl<'m, 'a> Rows<'m, 'a> {
             }
             TableId::Assembly => {
                 let r: AssemblyRow = md.row(rid)?;
-                let _ = write!(out, " hashalg={} version={}.{}.{}.{} flags={}", r.hash_algorithm, r.major, r.minor, r.build, r.revision, r.flags);
+                let _ = write!(
+                    out,
+                    " hashalg={} version={}.{}.{}.{} flags={}",
+                    r.hash_algorithm, r.major, r.minor, r.build, r.revision, r.flags
+                );
                 self.b(out, "publickey", r.public_key)?;
                 self.s(out, "name", r.name)?;
                 self.s(out, "culture", r.culture)?;
@@ -541,7 +549,8 @@ impl<'m, 'a> Rows<'m, 'a> {
                 let r: MethodDebugInformationRow = md.row(rid)?;
                 self.t(out, "document", r.document);
                 let blob = md.blob(r.sequence_points)?;
-                let points = if blob.is_empty() { Default::default() } else { decode_sequence_points(blob, r.document)? };
+                let points =
+                    if blob.is_empty() { Default::default() } else { decode_sequence_points(blob, r.document)? };
                 self.t(out, "localsig", points.local_signature);
                 out.push_str(" points=[");
                 for (i, p) in points.points.iter().enumerate() {
@@ -551,12 +560,21 @@ impl<'m, 'a> Rows<'m, 'a> {
                     if p.is_hidden() {
                         let _ = write!(out, "{}:hidden@", p.il_offset);
                     } else {
-                        let _ = write!(out, "{}:{}.{}-{}.{}@", p.il_offset, p.start_line, p.start_column, p.end_line, p.end_column);
+                        let _ = write!(
+                            out,
+                            "{}:{}.{}-{}.{}@",
+                            p.il_offset, p.start_line, p.start_column, p.end_line, p.end_column
+                        );
                     }
                     token(out, p.document);
                 }
                 out.push(']');
-                let kickoff = match self.first_child(TableId::StateMachineMethod, 0, Token::new(TableId::MethodDef, rid), None)? {
+                let kickoff = match self.first_child(
+                    TableId::StateMachineMethod,
+                    0,
+                    Token::new(TableId::MethodDef, rid),
+                    None,
+                )? {
                     Some(s) => md.row::<StateMachineMethodRow>(s)?.kickoff,
                     None => Token::new(TableId::MethodDef, 0),
                 };

@@ -43,7 +43,11 @@ impl Instruction {
                 Operand::None => 0,
                 Operand::Int8(_) | Operand::UInt8(_) | Operand::BranchShort(_) => 1,
                 Operand::UInt16(_) => 2,
-                Operand::Int32(_) | Operand::Float32(_) | Operand::Branch(_) | Operand::Token(_) | Operand::String(_) => 4,
+                Operand::Int32(_)
+                | Operand::Float32(_)
+                | Operand::Branch(_)
+                | Operand::Token(_)
+                | Operand::String(_) => 4,
                 Operand::Int64(_) | Operand::Float64(_) => 8,
                 Operand::Switch(targets) => 4 + 4 * targets.len(),
             }
@@ -73,9 +77,9 @@ pub fn decode_instructions(code: &[u8]) -> Result<Vec<Instruction>> {
         let offset = cur.position() as u32;
         let first = cur.u8()?;
         let opcode = if first == 0xFE { OpCode(0xFE00 | cur.u8()? as u16) } else { OpCode(first as u16) };
-        let kind = opcode.operand_kind().ok_or_else(|| {
-            Error::malformed("IL", offset as u64, "an opcode", format_args!("{:#x}", opcode.0))
-        })?;
+        let kind = opcode
+            .operand_kind()
+            .ok_or_else(|| Error::malformed("IL", offset as u64, "an opcode", format_args!("{:#x}", opcode.0)))?;
         let operand = match kind {
             OperandKind::None => Operand::None,
             OperandKind::Int8 => Operand::Int8(cur.u8()? as i8),

@@ -41,7 +41,12 @@ impl<'a> StringHeap<'a> {
             return Ok(&[]);
         }
         let rest = self.data.get(start..).filter(|r| !r.is_empty()).ok_or_else(|| {
-            Error::malformed("#Strings", index.0 as u64, format!("an offset below the heap size {}", self.size()), index.0)
+            Error::malformed(
+                "#Strings",
+                index.0 as u64,
+                format!("an offset below the heap size {}", self.size()),
+                index.0,
+            )
         })?;
         let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
         Ok(&rest[..end])
@@ -136,9 +141,10 @@ impl<'a> GuidHeap<'a> {
             return Ok(None);
         }
         let start = (index.0 as usize - 1) * 16;
-        let bytes = self.data.get(start..start + 16).ok_or_else(|| {
-            Error::malformed("#GUID", None, format!("an index in 1..={}", self.count()), index.0)
-        })?;
+        let bytes = self
+            .data
+            .get(start..start + 16)
+            .ok_or_else(|| Error::malformed("#GUID", None, format!("an index in 1..={}", self.count()), index.0))?;
         Ok(Some(Guid(bytes.try_into().unwrap())))
     }
 }

@@ -40,38 +40,90 @@ pub trait Row: Sized {
 }
 
 macro_rules! column_kind {
-    (U16) => { ColumnKind::U16 };
-    (U32) => { ColumnKind::U32 };
-    (U8Padded) => { ColumnKind::U8Padded };
-    (String) => { ColumnKind::String };
-    (Guid) => { ColumnKind::Guid };
-    (Blob) => { ColumnKind::Blob };
-    (Table($t:ident)) => { ColumnKind::Table(TableId::$t) };
-    (List($t:ident)) => { ColumnKind::List(TableId::$t) };
-    (Coded($c:ident)) => { ColumnKind::Coded(CodedIndex::$c) };
+    (U16) => {
+        ColumnKind::U16
+    };
+    (U32) => {
+        ColumnKind::U32
+    };
+    (U8Padded) => {
+        ColumnKind::U8Padded
+    };
+    (String) => {
+        ColumnKind::String
+    };
+    (Guid) => {
+        ColumnKind::Guid
+    };
+    (Blob) => {
+        ColumnKind::Blob
+    };
+    (Table($t:ident)) => {
+        ColumnKind::Table(TableId::$t)
+    };
+    (List($t:ident)) => {
+        ColumnKind::List(TableId::$t)
+    };
+    (Coded($c:ident)) => {
+        ColumnKind::Coded(CodedIndex::$c)
+    };
 }
 
 macro_rules! column_type {
-    (U16) => { u16 };
-    (U32) => { u32 };
-    (U8Padded) => { u8 };
-    (String) => { StringIndex };
-    (Guid) => { GuidIndex };
-    (Blob) => { BlobIndex };
-    (Table($t:ident)) => { Token };
-    (List($t:ident)) => { u32 };
-    (Coded($c:ident)) => { Token };
+    (U16) => {
+        u16
+    };
+    (U32) => {
+        u32
+    };
+    (U8Padded) => {
+        u8
+    };
+    (String) => {
+        StringIndex
+    };
+    (Guid) => {
+        GuidIndex
+    };
+    (Blob) => {
+        BlobIndex
+    };
+    (Table($t:ident)) => {
+        Token
+    };
+    (List($t:ident)) => {
+        u32
+    };
+    (Coded($c:ident)) => {
+        Token
+    };
 }
 
 macro_rules! column_value {
-    ($table:ident, $col:literal, $raw:expr, U16) => { $raw as u16 };
-    ($table:ident, $col:literal, $raw:expr, U32) => { $raw };
-    ($table:ident, $col:literal, $raw:expr, U8Padded) => { $raw as u8 };
-    ($table:ident, $col:literal, $raw:expr, String) => { StringIndex($raw) };
-    ($table:ident, $col:literal, $raw:expr, Guid) => { GuidIndex($raw) };
-    ($table:ident, $col:literal, $raw:expr, Blob) => { BlobIndex($raw) };
-    ($table:ident, $col:literal, $raw:expr, Table($t:ident)) => { Token::new(TableId::$t, $raw) };
-    ($table:ident, $col:literal, $raw:expr, List($t:ident)) => { $raw };
+    ($table:ident, $col:literal, $raw:expr, U16) => {
+        $raw as u16
+    };
+    ($table:ident, $col:literal, $raw:expr, U32) => {
+        $raw
+    };
+    ($table:ident, $col:literal, $raw:expr, U8Padded) => {
+        $raw as u8
+    };
+    ($table:ident, $col:literal, $raw:expr, String) => {
+        StringIndex($raw)
+    };
+    ($table:ident, $col:literal, $raw:expr, Guid) => {
+        GuidIndex($raw)
+    };
+    ($table:ident, $col:literal, $raw:expr, Blob) => {
+        BlobIndex($raw)
+    };
+    ($table:ident, $col:literal, $raw:expr, Table($t:ident)) => {
+        Token::new(TableId::$t, $raw)
+    };
+    ($table:ident, $col:literal, $raw:expr, List($t:ident)) => {
+        $raw
+    };
     ($table:ident, $col:literal, $raw:expr, Coded($c:ident)) => {
         CodedIndex::$c.decode($raw).ok_or_else(|| {
             Error::malformed(
@@ -232,8 +284,12 @@ macro_rules! define_coded_indexes {
 }
 
 macro_rules! coded_target {
-    (_) => { None };
-    ($t:ident) => { Some(TableId::$t) };
+    (_) => {
+        None
+    };
+    ($t:ident) => {
+        Some(TableId::$t)
+    };
 }
 
 define_coded_indexes! {
@@ -299,9 +355,20 @@ mod tests {
     fn coded_index_tags_fit_their_bits() {
         use CodedIndex::*;
         for c in [
-            TypeDefOrRef, HasConstant, HasCustomAttribute, HasFieldMarshal, HasDeclSecurity, MemberRefParent,
-            HasSemantics, MethodDefOrRef, MemberForwarded, Implementation, CustomAttributeType, ResolutionScope,
-            TypeOrMethodDef, HasCustomDebugInformation,
+            TypeDefOrRef,
+            HasConstant,
+            HasCustomAttribute,
+            HasFieldMarshal,
+            HasDeclSecurity,
+            MemberRefParent,
+            HasSemantics,
+            MethodDefOrRef,
+            MemberForwarded,
+            Implementation,
+            CustomAttributeType,
+            ResolutionScope,
+            TypeOrMethodDef,
+            HasCustomDebugInformation,
         ] {
             assert!(c.tables().len() <= 1 << c.tag_bits(), "{c:?}");
         }

@@ -156,12 +156,9 @@ impl<'a> Table<'a> {
         debug_assert_eq!(R::TABLE, self.id);
         let raw = self.raw_row(rid)?;
         R::from_raw(&raw).map_err(|e| match e {
-            Error::Malformed { what, offset, expected, found } => Error::Malformed {
-                what: format!("{what}, row {rid}"),
-                offset,
-                expected,
-                found,
-            },
+            Error::Malformed { what, offset, expected, found } => {
+                Error::Malformed { what: format!("{what}, row {rid}"), offset, expected, found }
+            }
             other => other,
         })
     }

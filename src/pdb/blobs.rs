@@ -60,8 +60,7 @@ pub fn decode_sequence_points(blob: &[u8], document: Token) -> Result<SequencePo
     let what = "sequence points";
     let mut cur = Cursor::new(blob, what);
     let local_signature = Token::new(TableId::StandAloneSig, cur.compressed_u32()?);
-    let mut document =
-        if document.is_nil() { Token::new(TableId::Document, cur.compressed_u32()?) } else { document };
+    let mut document = if document.is_nil() { Token::new(TableId::Document, cur.compressed_u32()?) } else { document };
     let mut points = Vec::new();
     let mut il_offset = 0u32;
     let mut previous_start: Option<(u32, u32)> = None;
@@ -73,7 +72,13 @@ pub fn decode_sequence_points(blob: &[u8], document: Token) -> Result<SequencePo
             document = Token::new(TableId::Document, cur.compressed_u32()?);
             continue;
         }
-        il_offset = if first { delta_il } else { il_offset.checked_add(delta_il).ok_or_else(|| Error::malformed(what, at, "an IL offset below 2^32", "overflow"))? };
+        il_offset = if first {
+            delta_il
+        } else {
+            il_offset
+                .checked_add(delta_il)
+                .ok_or_else(|| Error::malformed(what, at, "an IL offset below 2^32", "overflow"))?
+        };
         first = false;
         let delta_lines = cur.compressed_u32()?;
         let delta_columns = if delta_lines == 0 { cur.compressed_u32()? as i64 } else { cur.compressed_i32()? as i64 };
@@ -90,13 +95,20 @@ pub fn decode_sequence_points(blob: &[u8], document: Token) -> Result<SequencePo
         }
         let (start_line, start_column) = match previous_start {
             None => (cur.compressed_u32()? as i64, cur.compressed_u32()? as i64),
-            Some((line, column)) => (line as i64 + cur.compressed_i32()? as i64, column as i64 + cur.compressed_i32()? as i64),
+            Some((line, column)) => {
+                (line as i64 + cur.compressed_i32()? as i64, column as i64 + cur.compressed_i32()? as i64)
+            }
         };
         let end_line = start_line + delta_lines as i64;
         let end_column = start_column + delta_columns;
         let in_range = |v: i64| (0..=0x1FFF_FFFF).contains(&v);
         if !in_range(start_line) || !in_range(start_column) || !in_range(end_line) || !in_range(end_column) {
-            return Err(Error::malformed(what, at, "lines and columns in 0..2^29", format_args!("{start_line}:{start_column}-{end_line}:{end_column}")));
+            return Err(Error::malformed(
+                what,
+                at,
+                "lines and columns in 0..2^29",
+                format_args!("{start_line}:{start_column}-{end_line}:{end_column}"),
+            ));
         }
         previous_start = Some((start_line as u32, start_column as u32));
         points.push(SequencePoint {
@@ -138,9 +150,12 @@ pub fn decode_imports(blob: &[u8]) -> Result<Vec<ImportDefinition>> {
         };
         let ty = |cur: &mut Cursor| -> Result<Token> {
             let raw = cur.compressed_u32()?;
-            CodedIndex::TypeDefOrRef.decode(raw).ok_or_else(|| Error::malformed(what, at, "a TypeDefOrRefOrSpecEncoded type", raw))
+            CodedIndex::TypeDefOrRef
+                .decode(raw)
+                .ok_or_else(|| Error::malformed(what, at, "a TypeDefOrRefOrSpecEncoded type", raw))
         };
-        let assembly = |cur: &mut Cursor| -> Result<Token> { Ok(Token::new(TableId::AssemblyRef, cur.compressed_u32()?)) };
+        let assembly =
+            |cur: &mut Cursor| -> Result<Token> { Ok(Token::new(TableId::AssemblyRef, cur.compressed_u32()?)) };
         match kind {
             1 => import.namespace = BlobIndex(cur.compressed_u32()?),
             2 => {

@@ -33,11 +33,21 @@ impl PdbStream {
             }
             let valid = TableId::from_index(slot as u8).is_some_and(|t| !t.is_debug());
             if !valid {
-                return Err(Error::malformed("stream #Pdb", 24, "only type-system tables referenced", format_args!("table {slot:#04x}")));
+                return Err(Error::malformed(
+                    "stream #Pdb",
+                    24,
+                    "only type-system tables referenced",
+                    format_args!("table {slot:#04x}"),
+                ));
             }
             *count = cur.u32()?;
             if *count > Token::MAX_RID {
-                return Err(Error::malformed("stream #Pdb", cur.position() as u64 - 4, "a row count below 2^24", *count));
+                return Err(Error::malformed(
+                    "stream #Pdb",
+                    cur.position() as u64 - 4,
+                    "a row count below 2^24",
+                    *count,
+                ));
             }
         }
         Ok(PdbStream { id, entry_point, referenced_tables, type_system_rows })

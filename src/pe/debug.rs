@@ -50,13 +50,8 @@ pub(super) fn read_entries(image: &PeImage<'_>) -> Result<Vec<DebugEntry>> {
     if dir.rva == 0 || dir.size == 0 {
         return Ok(Vec::new());
     }
-    if dir.size as usize % ENTRY_SIZE != 0 {
-        return Err(Error::malformed(
-            "debug directory",
-            None,
-            "a size that is a multiple of 28",
-            dir.size,
-        ));
+    if !(dir.size as usize).is_multiple_of(ENTRY_SIZE) {
+        return Err(Error::malformed("debug directory", None, "a size that is a multiple of 28", dir.size));
     }
     let bytes = image.slice_at_rva(dir.rva, dir.size as usize, "debug directory")?;
     let mut cur = Cursor::new(bytes, "debug directory");
@@ -93,7 +88,12 @@ impl DebugEntry {
         let mut cur = Cursor::new(data, "CodeView debug entry");
         let signature = cur.u32()?;
         if signature != 0x5344_5352 {
-            return Err(Error::malformed("CodeView debug entry", 0, "the signature RSDS", format_args!("{signature:#010x}")));
+            return Err(Error::malformed(
+                "CodeView debug entry",
+                0,
+                "the signature RSDS",
+                format_args!("{signature:#010x}"),
+            ));
         }
         let guid = crate::metadata::Guid(cur.bytes(16)?.try_into().unwrap());
         let age = cur.u32()?;
@@ -114,7 +114,12 @@ impl DebugEntry {
         let mut cur = Cursor::new(data, "embedded PDB debug entry");
         let signature = cur.u32()?;
         if signature != 0x4244_504D {
-            return Err(Error::malformed("embedded PDB debug entry", 0, "the signature MPDB", format_args!("{signature:#010x}")));
+            return Err(Error::malformed(
+                "embedded PDB debug entry",
+                0,
+                "the signature MPDB",
+                format_args!("{signature:#010x}"),
+            ));
         }
         let size = cur.u32()? as u64;
         // Deflate expands at most ~1032:1; a claimed size beyond that is a lie, and the

@@ -63,7 +63,9 @@ impl<'a> PeImage<'a> {
         match object::read::pe::optional_header_magic(data).map_err(container)? {
             pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC => Self::parse_with::<pe::ImageNtHeaders32>(data, false),
             pe::IMAGE_NT_OPTIONAL_HDR64_MAGIC => Self::parse_with::<pe::ImageNtHeaders64>(data, true),
-            magic => Err(Error::malformed("PE optional header", None, "magic 0x10b or 0x20b", format_args!("{magic:#x}"))),
+            magic => {
+                Err(Error::malformed("PE optional header", None, "magic 0x10b or 0x20b", format_args!("{magic:#x}")))
+            }
         }
     }
 
@@ -98,13 +100,22 @@ impl<'a> PeImage<'a> {
         let _cb = cur.u32()?;
         let major_runtime_version = cur.u16()?;
         let minor_runtime_version = cur.u16()?;
-        let directory = |cur: &mut Cursor| -> Result<DataDirectory> { Ok(DataDirectory { rva: cur.u32()?, size: cur.u32()? }) };
+        let directory =
+            |cur: &mut Cursor| -> Result<DataDirectory> { Ok(DataDirectory { rva: cur.u32()?, size: cur.u32()? }) };
         let metadata = directory(&mut cur)?;
         let flags = cur.u32()?;
         let entry_point = cur.u32()?;
         let resources = directory(&mut cur)?;
         let strong_name_signature = directory(&mut cur)?;
-        Ok(CliHeader { major_runtime_version, minor_runtime_version, metadata, flags, entry_point, resources, strong_name_signature })
+        Ok(CliHeader {
+            major_runtime_version,
+            minor_runtime_version,
+            metadata,
+            flags,
+            entry_point,
+            resources,
+            strong_name_signature,
+        })
     }
 
     /// The section containing `rva` (by virtual extent, as SRM's PEReader maps it).
@@ -121,6 +132,10 @@ impl<'a> PeImage<'a> {
             return None;
         }
         let offset = s.raw_pointer as usize + relative as usize;
+        if offset > self.data.len() {
+            // The section's raw data lies (partly) past the end of the file.
+            return None;
+        }
         let available = ((in_file - relative) as usize).min(self.data.len().saturating_sub(offset));
         Some((offset, available))
     }
@@ -131,7 +146,12 @@ impl<'a> PeImage<'a> {
             Error::malformed(what, None, "an RVA inside a section with file data", format_args!("RVA {rva:#x}"))
         })?;
         if len > available {
-            return Err(Error::Truncated { what: what.to_string(), offset: offset as u64, needed: len as u64, available: available as u64 });
+            return Err(Error::Truncated {
+                what: what.to_string(),
+                offset: offset as u64,
+                needed: len as u64,
+                available: available as u64,
+            });
         }
         Ok(&self.data[offset..offset + len])
     }

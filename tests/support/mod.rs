@@ -17,9 +17,8 @@ fn on_ci() -> bool {
 
 /// `Some(path to dotnet)`, or `None` after printing why the test skips.
 pub fn dotnet(test: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|p| p.join("dotnet")).find(|p| p.is_file())
-    });
+    let found = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join("dotnet")).find(|p| p.is_file()));
     if found.is_none() {
         assert!(!on_ci(), "{test}: `dotnet` is not on PATH, and CI=true requires it");
         eprintln!("skipping {test}: `dotnet` is not on PATH");
@@ -56,7 +55,7 @@ pub fn shared_framework(dotnet: &Path) -> PathBuf {
             let (version, dir) = rest.split_once(' ')?;
             Some(PathBuf::from(dir.trim_matches(['[', ']'])).join(version))
         })
-        .last()
+        .next_back()
         .expect("a Microsoft.NETCore.App runtime")
 }
 
@@ -69,14 +68,16 @@ pub fn sdk(dotnet: &Path) -> PathBuf {
             let (version, dir) = l.split_once(' ')?;
             Some(PathBuf::from(dir.trim_matches(['[', ']'])).join(version))
         })
-        .last()
+        .next_back()
         .expect("an installed SDK")
 }
 
 /// Every `*.<ext>` file directly in `dir`, sorted.
 pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect()
+        })
         .unwrap_or_default();
     files.sort();
     files

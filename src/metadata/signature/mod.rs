@@ -71,14 +71,22 @@ pub enum TypeSig {
     SzArray(Box<TypeSig>),
     Pinned(Box<TypeSig>),
     Array(Box<ArraySig>),
-    GenericInst { value_type: bool, generic: Token, args: Vec<TypeSig> },
+    GenericInst {
+        value_type: bool,
+        generic: Token,
+        args: Vec<TypeSig>,
+    },
     /// `!n`, a type parameter.
     Var(u32),
     /// `!!n`, a method type parameter.
     MVar(u32),
     FnPtr(Box<MethodSig>),
     /// A custom modifier before the type it modifies.
-    Modified { required: bool, modifier: Token, inner: Box<TypeSig> },
+    Modified {
+        required: bool,
+        modifier: Token,
+        inner: Box<TypeSig>,
+    },
 }
 
 /// An array type with its shape.
