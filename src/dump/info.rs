@@ -7,6 +7,12 @@ use crate::error::Result;
 use crate::metadata::TableId;
 use crate::metadata::schema::{AssemblyRow, ModuleRow};
 
+/// A heap string, or its offset when it lies outside this metadata's own heap (a
+/// minimal delta refers to strings of earlier generations by absolute offset).
+fn name(md: &crate::metadata::MetadataReader<'_>, index: crate::metadata::StringIndex) -> String {
+    md.string(index).map(|s| s.into_owned()).unwrap_or_else(|_| format!("#Strings[{:#x}]", index.0))
+}
+
 pub fn info(assembly: &Assembly<'_>) -> Result<String> {
     let md = &assembly.metadata;
     let mut out = String::new();
@@ -14,13 +20,13 @@ pub fn info(assembly: &Assembly<'_>) -> Result<String> {
     let _ = writeln!(out, "metadata-version {}", md.root.version);
     if md.row_count(TableId::Assembly) > 0 {
         let a: AssemblyRow = md.row(1)?;
-        let _ = writeln!(out, "assembly {}", md.string(a.name)?);
+        let _ = writeln!(out, "assembly {}", name(md, a.name));
         let _ = writeln!(out, "version {}.{}.{}.{}", a.major, a.minor, a.build, a.revision);
     }
     if md.row_count(TableId::Module) > 0 {
         let m: ModuleRow = md.row(1)?;
-        let _ = writeln!(out, "module {}", md.string(m.name)?);
-        if let Some(mvid) = md.guid(m.mvid)? {
+        let _ = writeln!(out, "module {}", name(md, m.name));
+        if let Ok(Some(mvid)) = md.guid(m.mvid) {
             let _ = writeln!(out, "mvid {mvid}");
         }
         if m.generation > 0 {
