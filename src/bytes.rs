@@ -98,25 +98,17 @@ impl<'a> Cursor<'a> {
 
     /// An ECMA-335 II.23.2 compressed unsigned integer (1, 2 or 4 bytes).
     pub fn compressed_u32(&mut self) -> Result<u32> {
-        let start = self.pos;
-        match crate::metadata::compressed::read_unsigned(self.rest()) {
-            Some((value, len)) => {
-                self.pos += len;
-                Ok(value)
-            }
-            None => Err(Error::malformed(
-                self.what,
-                start as u64,
-                "a compressed unsigned integer",
-                format_args!("lead byte {:#04x}", self.data.get(start).copied().unwrap_or(0)),
-            )),
-        }
+        self.compressed(crate::metadata::compressed::read_unsigned, "a compressed unsigned integer")
     }
 
     /// An ECMA-335 II.23.2 compressed signed integer.
     pub fn compressed_i32(&mut self) -> Result<i32> {
+        self.compressed(crate::metadata::compressed::read_signed, "a compressed signed integer")
+    }
+
+    fn compressed<T>(&mut self, read: fn(&[u8]) -> Option<(T, usize)>, expected: &str) -> Result<T> {
         let start = self.pos;
-        match crate::metadata::compressed::read_signed(self.rest()) {
+        match read(self.rest()) {
             Some((value, len)) => {
                 self.pos += len;
                 Ok(value)
@@ -124,7 +116,7 @@ impl<'a> Cursor<'a> {
             None => Err(Error::malformed(
                 self.what,
                 start as u64,
-                "a compressed signed integer",
+                expected,
                 format_args!("lead byte {:#04x}", self.data.get(start).copied().unwrap_or(0)),
             )),
         }

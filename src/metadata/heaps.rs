@@ -48,13 +48,19 @@ impl<'a> StringHeap<'a> {
                 index.0,
             )
         })?;
-        let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
-        Ok(&rest[..end])
+        // `CStr` finds the NUL with the word-at-a-time `memchr` of core.
+        Ok(std::ffi::CStr::from_bytes_until_nul(rest).map_or(rest, |s| s.to_bytes()))
     }
 
     /// The string at `index`; invalid UTF-8 is replaced with U+FFFD.
+    #[inline]
     pub fn get(&self, index: StringIndex) -> Result<Cow<'a, str>> {
-        Ok(String::from_utf8_lossy(self.get_bytes(index)?))
+        let bytes = self.get_bytes(index)?;
+        // `from_utf8` has an ASCII fast path that `from_utf8_lossy`'s chunking lacks.
+        Ok(match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(bytes),
+        })
     }
 }
 

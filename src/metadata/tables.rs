@@ -92,6 +92,8 @@ pub struct Table<'a> {
     rows: u32,
     row_size: usize,
     columns: [ColumnLayout; MAX_COLUMNS],
+    /// `id.columns().len()`, kept here so row reads need no schema lookup.
+    column_count: u8,
     data: &'a [u8],
     /// Offset of the first row from the start of the tables stream.
     offset: usize,
@@ -112,7 +114,7 @@ impl<'a> Table<'a> {
     }
 
     pub fn column_layouts(&self) -> &[ColumnLayout] {
-        &self.columns[..self.id.columns().len()]
+        &self.columns[..self.column_count as usize]
     }
 
     /// The raw bytes of the whole table.
@@ -120,33 +122,38 @@ impl<'a> Table<'a> {
         self.data
     }
 
+    #[inline]
     fn check_rid(&self, rid: u32) -> Result<usize> {
         if rid == 0 || rid > self.rows {
-            return Err(Error::malformed(
-                format!("table {}", self.id.name()),
-                None,
-                format!("a row id in 1..={}", self.rows),
-                rid,
-            ));
+            return Err(self.bad_rid(rid));
         }
         Ok((rid as usize - 1) * self.row_size)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bad_rid(&self, rid: u32) -> Error {
+        Error::malformed(format!("table {}", self.id.name()), None, format!("a row id in 1..={}", self.rows), rid)
     }
 
     /// The raw value of column `column` of row `rid` (1-based).
     pub fn raw(&self, rid: u32, column: usize) -> Result<u32> {
         let start = self.check_rid(rid)?;
-        let layout = self.columns.get(column).filter(|_| column < self.id.columns().len()).ok_or_else(|| {
+        let layout = self.column_layouts().get(column).ok_or_else(|| {
             Error::malformed(format!("table {}", self.id.name()), None, "a column of the table", column)
         })?;
         Ok(read_uint_at(self.data, start + layout.offset as usize, layout.width))
     }
 
     /// All raw column values of row `rid`, in schema order.
+    #[inline]
     pub fn raw_row(&self, rid: u32) -> Result<[u32; MAX_COLUMNS]> {
         let start = self.check_rid(rid)?;
+        // One bounds check for the row; the column reads then index a short slice.
+        let row = &self.data[start..start + self.row_size];
         let mut out = [0u32; MAX_COLUMNS];
         for (value, layout) in out.iter_mut().zip(self.column_layouts()) {
-            *value = read_uint_at(self.data, start + layout.offset as usize, layout.width);
+            *value = read_column(row, *layout);
         }
         Ok(out)
     }
@@ -161,6 +168,17 @@ impl<'a> Table<'a> {
             }
             other => other,
         })
+    }
+}
+
+/// A column value of a row (validated to fit when the table was laid out).
+#[inline(always)]
+fn read_column(row: &[u8], layout: ColumnLayout) -> u32 {
+    let at = layout.offset as usize;
+    match layout.width {
+        2 => u16::from_le_bytes([row[at], row[at + 1]]) as u32,
+        4 => u32::from_le_bytes([row[at], row[at + 1], row[at + 2], row[at + 3]]),
+        _ => row[at] as u32,
     }
 }
 
@@ -253,7 +271,8 @@ impl<'a> TableStream<'a> {
                 });
             }
             let bytes = &data[offset..offset + size as usize];
-            tables.push(Table { id, rows, row_size, columns, data: bytes, offset });
+            let column_count = id.columns().len() as u8;
+            tables.push(Table { id, rows, row_size, columns, column_count, data: bytes, offset });
             offset += size as usize;
         }
 
