@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use emit_delta::Assembly;
-use emit_delta::metadata::{BlobIndex, ColumnKind, GuidIndex, MetadataReader, StringIndex, TableId, Token};
+use emit_delta::metadata::{BlobIndex, ColumnKind, GuidIndex, MetadataReader, StringIndex, TableId};
 
 /// System.Private.CoreLib.dll of the newest installed shared framework, if any.
 fn find_corelib() -> Option<PathBuf> {
@@ -48,7 +48,8 @@ fn input() -> (String, Vec<u8>) {
 
 /// Every column of every row, resolved by kind: heap values are looked up (strings
 /// UTF-8 checked, blobs length-prefix decoded, GUIDs copied), coded indexes decoded
-/// into tokens, table and list references turned into tokens.
+/// into tokens. Table and list references are row ids and are summed as they are, as
+/// dotscope's raw rows give them, so both walks compute the same checksum.
 fn walk_ours(md: &MetadataReader<'_>) -> u64 {
     let mut sum = 0u64;
     for &id in TableId::ALL {
@@ -62,7 +63,7 @@ fn walk_ours(md: &MetadataReader<'_>) -> u64 {
                     ColumnKind::String => md.string(StringIndex(value)).map_or(1, |s| s.len() as u64),
                     ColumnKind::Blob => md.blob(BlobIndex(value)).map_or(1, |b| b.len() as u64),
                     ColumnKind::Guid => md.guid(GuidIndex(value)).map_or(1, |g| g.map_or(0, |g| g.0[0] as u64)),
-                    ColumnKind::Table(t) | ColumnKind::List(t) => Token::new(t, value).0 as u64,
+                    ColumnKind::Table(_) | ColumnKind::List(_) => value as u64,
                     ColumnKind::Coded(c) => c.decode(value).map_or(1, |t| t.0 as u64),
                 });
             }
@@ -257,13 +258,14 @@ fn bench_reader(c: &mut Criterion) {
     let ours_parsed = Assembly::parse(&data).expect("emit-delta opens the input");
     let view = theirs::open(data.clone());
 
-    // Both walks see the same rows; print their row totals once as a sanity check.
+    // Both walks read the same values: their checksums must agree.
     let rows: u64 = TableId::ALL.iter().map(|&t| ours_parsed.metadata.row_count(t) as u64).sum();
+    let tables = TableId::ALL.iter().filter(|&&t| ours_parsed.metadata.row_count(t) > 0).count();
+    let (ours_sum, theirs_sum) = (walk_ours(&ours_parsed.metadata), theirs::walk(&view));
     eprintln!(
-        "{path}: {rows} rows in {} tables",
-        TableId::ALL.iter().filter(|&&t| ours_parsed.metadata.row_count(t) > 0).count()
+        "{path}: {rows} rows in {tables} tables; checksums {ours_sum:#x} (emit-delta) {theirs_sum:#x} (dotscope)"
     );
-    black_box(theirs::walk(&view));
+    assert_eq!(ours_sum, theirs_sum, "the two walks must read the same values");
 
     let mut group = c.benchmark_group("full table walk");
     group.sample_size(30);

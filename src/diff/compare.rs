@@ -3,7 +3,7 @@
 //! by identity key, never by row number, and bodies are compared with tokens resolved
 //! to what they name, so a recompile that renumbers rows and heaps is not an edit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::identity::Identities;
@@ -73,10 +73,11 @@ pub fn display_name(ids: &Identities<'_, '_>, token: Token) -> String {
 
 /// Definition keys of one build: TypeDef, MethodDef and Field, plus properties and
 /// events keyed by their owner and name.
-fn definitions(ids: &Identities<'_, '_>) -> Result<BTreeMap<Rc<str>, Token>> {
+fn definitions(ids: &Identities<'_, '_>) -> Result<HashMap<Rc<str>, Token>> {
     let md = ids.metadata();
-    let mut out = BTreeMap::new();
-    for table in [TableId::TypeDef, TableId::MethodDef, TableId::Field] {
+    let tables = [TableId::TypeDef, TableId::MethodDef, TableId::Field];
+    let mut out = HashMap::with_capacity(tables.iter().map(|&t| md.row_count(t) as usize).sum());
+    for table in tables {
         for rid in 1..=md.row_count(table) {
             let t = Token::new(table, rid);
             out.insert(ids.key(t)?, t);
@@ -107,38 +108,52 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     let old_defs = definitions(&old_ids)?;
     let new_defs = definitions(&new_ids)?;
     let mut diff = BuildDiff::default();
+    // The maps are hashed for speed; rude edits are reported in key order within each
+    // kind (added, removed, changed), as a sorted map would visit them.
 
+    let mut added = Vec::new();
     for (key, &t) in &new_defs {
         if !old_defs.contains_key(key) {
-            diff.rude_edits.push(RudeEdit::new(
-                display_name(&new_ids, t),
-                format!("{} added (or its signature changed)", kind_name(t)),
-                "adding members or changing signatures is outside this tool's update capabilities",
+            added.push((
+                key,
+                RudeEdit::new(
+                    display_name(&new_ids, t),
+                    format!("{} added (or its signature changed)", kind_name(t)),
+                    "adding members or changing signatures is outside this tool's update capabilities",
+                ),
             ));
         }
     }
+    diff.rude_edits.extend(in_key_order(added));
+    let mut removed = Vec::new();
     for (key, &t) in &old_defs {
         if !new_defs.contains_key(key) {
-            diff.rude_edits.push(RudeEdit::new(
-                display_name(&old_ids, t),
-                format!("{} removed, renamed or its signature changed", kind_name(t)),
-                "the runtime cannot delete or rename members",
+            removed.push((
+                key,
+                RudeEdit::new(
+                    display_name(&old_ids, t),
+                    format!("{} removed, renamed or its signature changed", kind_name(t)),
+                    "the runtime cannot delete or rename members",
+                ),
             ));
         }
     }
+    diff.rude_edits.extend(in_key_order(removed));
 
     let checker = Checker { old: &old_ids, new: &new_ids, old_asm: old, new_asm: new };
+    let mut changed = Vec::new();
     for (key, &n) in &new_defs {
         let Some(&o) = old_defs.get(key) else { continue };
         let member = || display_name(&new_ids, n);
         if let Some(what) = checker.definition_difference(o, n)? {
-            diff.rude_edits.push(RudeEdit::new(member(), what, "only method bodies can be updated"));
+            changed.push((key, RudeEdit::new(member(), what, "only method bodies can be updated")));
             continue;
         }
         if n.table() == Some(TableId::MethodDef) && !checker.bodies_equal(o, n)? {
             diff.updated_methods.push(UpdatedMethod { key: key.clone(), old: o, new: n, display: member() });
         }
     }
+    diff.rude_edits.extend(in_key_order(changed));
     // Assembly- and module-level attributes.
     for (parent, label) in [(Token::new(TableId::Assembly, 1), "assembly"), (Token::new(TableId::Module, 1), "module")]
     {
@@ -151,8 +166,14 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
-    diff.old_definitions = old_defs.into_iter().collect();
+    diff.old_definitions = old_defs;
     Ok(diff)
+}
+
+/// Rude edits paired with their definition's key, in key order.
+fn in_key_order(mut edits: Vec<(&Rc<str>, RudeEdit)>) -> impl Iterator<Item = RudeEdit> {
+    edits.sort_by(|a, b| a.0.cmp(b.0));
+    edits.into_iter().map(|(_, e)| e)
 }
 
 fn kind_name(t: Token) -> &'static str {
@@ -400,11 +421,20 @@ impl Checker<'_, '_, '_> {
                 return Ok(false);
             }
         }
-        if ba.code == bb.code && !has_tokens(ba.code)? {
-            return Ok(true);
-        }
-        let (ia, ib) = (decode_instructions(ba.code)?, decode_instructions(bb.code)?);
-        for (x, y) in ia.iter().zip(&ib) {
+        let ia = decode_instructions(ba.code)?;
+        // Equal bytes decode to equal instructions: decode once (and stop at once when
+        // no operand refers to metadata).
+        let decoded_b;
+        let ib = if ba.code == bb.code {
+            if !ia.iter().any(|i| matches!(i.operand, Operand::Token(_) | Operand::String(_))) {
+                return Ok(true);
+            }
+            &ia
+        } else {
+            decoded_b = decode_instructions(bb.code)?;
+            &decoded_b
+        };
+        for (x, y) in ia.iter().zip(ib) {
             if x.opcode != y.opcode {
                 return Ok(false);
             }
@@ -421,9 +451,4 @@ impl Checker<'_, '_, '_> {
         }
         Ok(true)
     }
-}
-
-/// Whether an IL stream has any token or string operand (a quick exit for equal bytes).
-fn has_tokens(code: &[u8]) -> Result<bool> {
-    Ok(decode_instructions(code)?.iter().any(|i| matches!(i.operand, Operand::Token(_) | Operand::String(_))))
 }

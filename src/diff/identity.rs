@@ -16,6 +16,8 @@ use crate::metadata::{MetadataReader, Token};
 pub struct Identities<'m, 'a> {
     md: &'m MetadataReader<'a>,
     cache: RefCell<HashMap<Token, Rc<str>>>,
+    /// Signature blob offset → signature key: many members share one signature blob.
+    signatures: RefCell<HashMap<u32, Rc<str>>>,
     /// TypeDef rid → enclosing TypeDef rid (0 when top level).
     enclosing: Vec<u32>,
     /// MethodDef / Field rid → declaring TypeDef rid.
@@ -44,7 +46,14 @@ impl<'m, 'a> Identities<'m, 'a> {
                 }
             }
         }
-        Ok(Identities { md, cache: RefCell::new(HashMap::new()), enclosing, method_owner, field_owner })
+        Ok(Identities {
+            md,
+            cache: RefCell::new(HashMap::new()),
+            signatures: RefCell::new(HashMap::new()),
+            enclosing,
+            method_owner,
+            field_owner,
+        })
     }
 
     pub fn metadata(&self) -> &'m MetadataReader<'a> {
@@ -155,8 +164,15 @@ impl<'m, 'a> Identities<'m, 'a> {
         })
     }
 
-    fn blob_signature_key(&self, index: crate::metadata::BlobIndex) -> Result<String> {
-        self.signature_key(&Signature::decode_any(self.md.blob(index)?)?)
+    /// The key of the signature stored at `index`, memoized: the key depends only on
+    /// the blob's bytes and the keys of the tokens in it.
+    fn blob_signature_key(&self, index: crate::metadata::BlobIndex) -> Result<Rc<str>> {
+        if let Some(k) = self.signatures.borrow().get(&index.0) {
+            return Ok(k.clone());
+        }
+        let key: Rc<str> = self.signature_key(&Signature::decode_any(self.md.blob(index)?)?)?.into();
+        self.signatures.borrow_mut().insert(index.0, key.clone());
+        Ok(key)
     }
 
     /// The signature with every token replaced by its key.
