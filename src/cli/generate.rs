@@ -154,23 +154,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         }
         let generation = emit_generation(&state, &baseline, &new, &diff, &methods, fresh_guid())
             .map_err(|e| e.in_file(&change.updated))?;
-        let mut next = generation.next.clone();
-        let new_ids = emit_delta::diff::Identities::new(&new.metadata)?;
-        let new_defs: std::collections::HashMap<_, _> = (1..=new.metadata.row_count(TableId::TypeDef))
-            .map(|r| emit_delta::metadata::Token::new(TableId::TypeDef, r))
-            .chain(
-                (1..=new.metadata.row_count(TableId::MethodDef))
-                    .map(|r| emit_delta::metadata::Token::new(TableId::MethodDef, r)),
-            )
-            .chain(
-                (1..=new.metadata.row_count(TableId::Field))
-                    .map(|r| emit_delta::metadata::Token::new(TableId::Field, r)),
-            )
-            .map(|t| new_ids.key(t).map(|k| (k, t)))
-            .collect::<Result<_, _>>()?;
-        next.definitions =
-            state.definitions.for_new_build(&new_defs, &diff.old_definitions, |t| new.metadata.row_count(t))?;
-        state = next;
+        state = generation.next.clone();
         pending.push((generation, new_bytes.clone()));
         applied = Some(new_bytes);
     }

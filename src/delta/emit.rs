@@ -106,6 +106,9 @@ pub fn emit_generation(
     next.heaps = importer.heaps.next_bases();
     next.rows = importer.rows.to_vec();
     next.added_references.extend(importer.added_references.iter().map(|(k, t)| (k.clone(), t.0)));
+    // `new` becomes the build applied last: its definitions go where the old ones were.
+    next.definitions =
+        state.definitions.for_new_build(&diff.new_definitions, &diff.old_definitions, |t| new.metadata.row_count(t))?;
     Ok(Generation {
         number,
         dmeta,

@@ -33,6 +33,8 @@ pub struct BuildDiff {
     pub rude_edits: Vec<RudeEdit>,
     /// Identity key → token of each definition of the older build.
     pub old_definitions: HashMap<Rc<str>, Token>,
+    /// Identity key → token of each definition of the newer build.
+    pub new_definitions: HashMap<Rc<str>, Token>,
 }
 
 /// Human-readable name of a definition: `Namespace.Type::Member`.
@@ -167,6 +169,7 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     }
     diff.updated_methods.sort_by_key(|m| m.new);
     diff.old_definitions = old_defs;
+    diff.new_definitions = new_defs;
     Ok(diff)
 }
 
