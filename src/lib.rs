@@ -7,11 +7,13 @@
 //! - [`il`]: method bodies and instructions.
 //! - [`pdb`]: portable PDB streams and blobs.
 //! - [`assembly`]: a file opened as an assembly, PDB or delta.
+//! - [`chain`]: a baseline and its deltas read as one chain (for validators and dumps).
 //! - [`dump`]: text renderings (`info`, `dump`, the SRM-aligned canonical dump).
 
 pub mod assembly;
 pub mod baseline;
 pub mod bytes;
+pub mod chain;
 pub mod delta;
 pub mod diff;
 pub mod dump;

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::assembly::Assembly;
-use crate::delta::heaps::HeapBases;
 use crate::error::{Error, Result};
 use crate::metadata::schema::{ModuleRow, TableId};
 use crate::metadata::tables::TABLE_SLOTS;
@@ -90,7 +89,7 @@ pub struct ChainState {
     pub generation: u32,
     /// EncId of each generation written, in order.
     pub enc_ids: Vec<String>,
-    pub heaps: HeapBases,
+    pub heaps: crate::delta::heaps::HeapBases,
     /// Cumulative row count of every table slot.
     pub rows: Vec<u32>,
     /// Reference rows added by deltas, by identity key.
@@ -129,12 +128,7 @@ impl ChainState {
             module_name: md.string(module.name)?.into_owned(),
             generation: 0,
             enc_ids: Vec::new(),
-            heaps: HeapBases {
-                strings: md.strings.size() as u32,
-                blobs: md.blobs.size() as u32,
-                user_strings: md.user_strings.size() as u32,
-                guids: md.guids.count(),
-            },
+            heaps: crate::chain::baseline_heap_bases(md),
             rows: md.tables.row_counts().to_vec(),
             added_references: Vec::new(),
             definitions: DefinitionMap::default(),
