@@ -46,7 +46,7 @@ pub fn emit_generation(
     let mut importer = Importer::new(
         &new_ids,
         &baseline_ids,
-        &diff.old_definitions,
+        &diff.definitions,
         &state.definitions,
         &earlier,
         state.row_counts()?,
@@ -107,8 +107,7 @@ pub fn emit_generation(
     next.rows = importer.rows.to_vec();
     next.added_references.extend(importer.added_references.iter().map(|(k, t)| (k.clone(), t.0)));
     // `new` becomes the build applied last: its definitions go where the old ones were.
-    next.definitions =
-        state.definitions.for_new_build(&diff.new_definitions, &diff.old_definitions, |t| new.metadata.row_count(t))?;
+    next.definitions = diff.definitions.next_definition_map(&state.definitions, |t| new.metadata.row_count(t))?;
     Ok(Generation {
         number,
         dmeta,

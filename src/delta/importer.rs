@@ -10,7 +10,7 @@ use std::rc::Rc;
 use super::heaps::DeltaHeaps;
 use super::tables::{DeltaTables, row};
 use crate::baseline::DefinitionMap;
-use crate::diff::Identities;
+use crate::diff::{DefinitionMatch, Identities};
 use crate::error::{Error, Result};
 use crate::metadata::schema::*;
 use crate::metadata::signature::{self, Signature};
@@ -21,8 +21,8 @@ use crate::metadata::{MetadataReader, Token};
 pub struct Importer<'x, 'a> {
     pub new_ids: &'x Identities<'x, 'a>,
     pub baseline_ids: &'x Identities<'x, 'a>,
-    /// Identity key → token of each definition of the build applied last.
-    pub old_definitions: &'x HashMap<Rc<str>, Token>,
+    /// How the updated build's definitions correspond to the build applied last's.
+    pub matching: &'x DefinitionMatch,
     /// Build-applied-last definition token → chain token.
     pub definitions: &'x DefinitionMap,
     /// Reference rows earlier generations added, by identity key.
@@ -45,7 +45,7 @@ impl<'x, 'a> Importer<'x, 'a> {
     pub fn new(
         new_ids: &'x Identities<'x, 'a>,
         baseline_ids: &'x Identities<'x, 'a>,
-        old_definitions: &'x HashMap<Rc<str>, Token>,
+        matching: &'x DefinitionMatch,
         definitions: &'x DefinitionMap,
         earlier_references: &'x HashMap<String, Token>,
         rows: RowCounts,
@@ -54,7 +54,7 @@ impl<'x, 'a> Importer<'x, 'a> {
         Importer {
             new_ids,
             baseline_ids,
-            old_definitions,
+            matching,
             definitions,
             earlier_references,
             rows,
@@ -91,11 +91,7 @@ impl<'x, 'a> Importer<'x, 'a> {
 
     /// The chain token of a definition of the updated build.
     pub fn definition(&self, token: Token) -> Result<Token> {
-        let key = self.new_ids.key(token)?;
-        let old = self.old_definitions.get(&key).ok_or_else(|| {
-            Error::Invalid(format!("{} is not defined in the build applied last (an added member)", key))
-        })?;
-        self.definitions.chain_token(*old)
+        self.definitions.chain_token(self.matching.old_token(self.new_ids, token)?)
     }
 
     fn reference(&mut self, table: TableId, token: Token) -> Result<Token> {

@@ -2,22 +2,25 @@
 //! bodies changed, and which other differences are rude edits. Definitions are matched
 //! by identity key, never by row number, and bodies are compared with tokens resolved
 //! to what they name, so a recompile that renumbers rows and heaps is not an edit.
+//! When the builds have the same rows (the usual body edit), the match is the identity
+//! and only bodies are compared ([`DefinitionMatch::SameRows`]).
 
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use super::body::{bodies_equal, bytes_equal};
 use super::identity::Identities;
+use super::matching::{DefinitionMatch, same_rows};
 use super::rude::RudeEdit;
 use crate::assembly::Assembly;
 use crate::error::Result;
-use crate::il::{Operand, decode_instructions};
+use crate::il::OpCode;
 use crate::metadata::schema::*;
-use crate::metadata::{MetadataReader, Token, UserStringIndex};
+use crate::metadata::{MetadataReader, Token};
 
 /// A method whose body differs between the builds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UpdatedMethod {
-    pub key: Rc<str>,
     /// Its token in the older build.
     pub old: Token,
     /// Its token in the newer build.
@@ -31,10 +34,8 @@ pub struct UpdatedMethod {
 pub struct BuildDiff {
     pub updated_methods: Vec<UpdatedMethod>,
     pub rude_edits: Vec<RudeEdit>,
-    /// Identity key → token of each definition of the older build.
-    pub old_definitions: HashMap<Rc<str>, Token>,
-    /// Identity key → token of each definition of the newer build.
-    pub new_definitions: HashMap<Rc<str>, Token>,
+    /// How the definitions of the two builds correspond.
+    pub definitions: DefinitionMatch,
 }
 
 /// Human-readable name of a definition: `Namespace.Type::Member`.
@@ -105,6 +106,52 @@ fn definitions(ids: &Identities<'_, '_>) -> Result<HashMap<Rc<str>, Token>> {
 
 /// Compares `old` (the build applied last) with `new`.
 pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
+    if same_rows(&old.metadata, &new.metadata) { diff_same_rows(old, new) } else { diff_by_key(old, new) }
+}
+
+/// A rude edit for a definition that changed outside its body.
+fn changed_definition(member: String, what: impl Into<String>) -> RudeEdit {
+    RudeEdit::new(member, what, "only method bodies can be updated")
+}
+
+/// Builds with the same rows: only bodies and field data can differ, and a token
+/// names the same definition in both.
+fn diff_same_rows(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
+    let new_ids = Identities::new(&new.metadata)?;
+    let mut diff = BuildDiff { definitions: DefinitionMatch::SameRows, ..BuildDiff::default() };
+    let literals_equal = old.metadata.user_strings.bytes() == new.metadata.user_strings.bytes();
+    let (old_methods, new_methods) =
+        (old.metadata.tables.table(TableId::MethodDef), new.metadata.tables.table(TableId::MethodDef));
+    for rid in 1..=new_methods.row_count() {
+        let (old_rva, new_rva) = (old_methods.raw(rid, 0)?, new_methods.raw(rid, 0)?);
+        let t = Token::new(TableId::MethodDef, rid);
+        if (old_rva == 0) != (new_rva == 0) {
+            diff.rude_edits.push(changed_definition(display_name(&new_ids, t), "method body added or removed"));
+            continue;
+        }
+        if old_rva == 0 {
+            continue;
+        }
+        let (a, b) = (old.method_body(old_rva)?, new.method_body(new_rva)?);
+        if bytes_equal(&a, &b) && (literals_equal || !a.code.contains(&(OpCode::LDSTR.0 as u8))) {
+            continue;
+        }
+        if !bodies_equal(old, new, old_rva, new_rva, |p, q| Ok(p == q))? {
+            diff.updated_methods.push(UpdatedMethod { old: t, new: t, display: display_name(&new_ids, t) });
+        }
+    }
+    for rid in 1..=new.metadata.row_count(TableId::FieldRVA) {
+        let field = new.metadata.row::<FieldRvaRow>(rid)?.field;
+        if field_data(old, field)? != field_data(new, field)? {
+            diff.rude_edits.push(changed_definition(display_name(&new_ids, field), "field initial data (RVA) changed"));
+        }
+    }
+    Ok(diff)
+}
+
+/// Builds whose rows differ: definitions are matched by identity key. This is the
+/// general comparison; [`diff_builds`] uses it whenever the builds' rows differ.
+pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
     let old_ids = Identities::new(&old.metadata)?;
     let new_ids = Identities::new(&new.metadata)?;
     let old_defs = definitions(&old_ids)?;
@@ -148,11 +195,11 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         let Some(&o) = old_defs.get(key) else { continue };
         let member = || display_name(&new_ids, n);
         if let Some(what) = checker.definition_difference(o, n)? {
-            changed.push((key, RudeEdit::new(member(), what, "only method bodies can be updated")));
+            changed.push((key, changed_definition(member(), what)));
             continue;
         }
         if n.table() == Some(TableId::MethodDef) && !checker.bodies_equal(o, n)? {
-            diff.updated_methods.push(UpdatedMethod { key: key.clone(), old: o, new: n, display: member() });
+            diff.updated_methods.push(UpdatedMethod { old: o, new: n, display: member() });
         }
     }
     diff.rude_edits.extend(in_key_order(changed));
@@ -168,8 +215,7 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
-    diff.old_definitions = old_defs;
-    diff.new_definitions = new_defs;
+    diff.definitions = DefinitionMatch::ByKey { old: old_defs, new: new_defs };
     Ok(diff)
 }
 
@@ -309,7 +355,7 @@ impl Checker<'_, '_, '_> {
                 if offset(om, o)? != offset(nm, n)? {
                     return Ok(Some("field offset changed".into()));
                 }
-                if self.field_data(self.old_asm, o)? != self.field_data(self.new_asm, n)? {
+                if field_data(self.old_asm, o)? != field_data(self.new_asm, n)? {
                     return Ok(Some("field initial data (RVA) changed".into()));
                 }
             }
@@ -353,15 +399,6 @@ impl Checker<'_, '_, '_> {
         })
     }
 
-    fn field_data(&self, asm: &Assembly<'_>, t: Token) -> Result<Option<Vec<u8>>> {
-        let md = &asm.metadata;
-        let Some(&rid) = Self::children(md, TableId::FieldRVA, 1, t.rid())?.first() else { return Ok(None) };
-        let rva = md.row::<FieldRvaRow>(rid)?.rva;
-        // The data's size comes from the field type; comparing 64 bytes from the RVA
-        // catches changed initializers without decoding the type's layout.
-        Ok(asm.pe.as_ref().and_then(|pe| pe.rest_at_rva(rva, "field data").ok()).map(|d| d[..d.len().min(64)].to_vec()))
-    }
-
     fn params(&self, ids: &Identities<'_, '_>, method: Token) -> Result<Vec<ParamShape>> {
         let md = ids.metadata();
         let mut out = Vec::new();
@@ -402,56 +439,18 @@ impl Checker<'_, '_, '_> {
 
     /// Whether two method bodies are the same code once tokens are resolved.
     fn bodies_equal(&self, o: Token, n: Token) -> Result<bool> {
-        let (om, nm) = (self.old.metadata(), self.new.metadata());
-        let (a, b): (MethodDefRow, MethodDefRow) = (om.row(o.rid())?, nm.row(n.rid())?);
-        if a.rva == 0 || b.rva == 0 {
-            return Ok(a.rva == b.rva);
-        }
-        let (ba, bb) = (self.old_asm.method_body(a.rva)?, self.new_asm.method_body(b.rva)?);
-        if ba.max_stack != bb.max_stack
-            || ba.init_locals != bb.init_locals
-            || ba.code.len() != bb.code.len()
-            || ba.exception_regions.len() != bb.exception_regions.len()
-            || self.old.key(ba.local_signature)? != self.new.key(bb.local_signature)?
-        {
-            return Ok(false);
-        }
-        for (x, y) in ba.exception_regions.iter().zip(&bb.exception_regions) {
-            if (x.kind, x.try_offset, x.try_length, x.handler_offset, x.handler_length, x.filter_offset)
-                != (y.kind, y.try_offset, y.try_length, y.handler_offset, y.handler_length, y.filter_offset)
-                || self.old.key(x.catch_type)? != self.new.key(y.catch_type)?
-            {
-                return Ok(false);
-            }
-        }
-        let ia = decode_instructions(ba.code)?;
-        // Equal bytes decode to equal instructions: decode once (and stop at once when
-        // no operand refers to metadata).
-        let decoded_b;
-        let ib = if ba.code == bb.code {
-            if !ia.iter().any(|i| matches!(i.operand, Operand::Token(_) | Operand::String(_))) {
-                return Ok(true);
-            }
-            &ia
-        } else {
-            decoded_b = decode_instructions(bb.code)?;
-            &decoded_b
-        };
-        for (x, y) in ia.iter().zip(ib) {
-            if x.opcode != y.opcode {
-                return Ok(false);
-            }
-            let same = match (&x.operand, &y.operand) {
-                (Operand::Token(p), Operand::Token(q)) => self.old.key(*p)? == self.new.key(*q)?,
-                (Operand::String(p), Operand::String(q)) => {
-                    om.user_strings.get(UserStringIndex(p.rid()))? == nm.user_strings.get(UserStringIndex(q.rid()))?
-                }
-                (p, q) => p == q,
-            };
-            if !same {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        let (a, b): (MethodDefRow, MethodDefRow) =
+            (self.old.metadata().row(o.rid())?, self.new.metadata().row(n.rid())?);
+        bodies_equal(self.old_asm, self.new_asm, a.rva, b.rva, |p, q| Ok(self.old.key(p)? == self.new.key(q)?))
     }
+}
+
+/// The initial data of a field with an RVA, if it has one.
+fn field_data(asm: &Assembly<'_>, field: Token) -> Result<Option<Vec<u8>>> {
+    let md = &asm.metadata;
+    let Some(rid) = md.find_row(TableId::FieldRVA, 1, field.rid())? else { return Ok(None) };
+    let rva = md.row::<FieldRvaRow>(rid)?.rva;
+    // The data's size comes from the field type; comparing 64 bytes from the RVA
+    // catches changed initializers without decoding the type's layout.
+    Ok(asm.pe.as_ref().and_then(|pe| pe.rest_at_rva(rva, "field data").ok()).map(|d| d[..d.len().min(64)].to_vec()))
 }

@@ -1,10 +1,13 @@
 //! Comparing two builds of one assembly: identities that survive a recompile
 //! ([`identity`]), the changed method bodies and the rude edits ([`compare`]).
 
+pub mod body;
 pub mod compare;
 pub mod identity;
+pub mod matching;
 pub mod rude;
 
 pub use compare::{BuildDiff, diff_builds};
 pub use identity::Identities;
+pub use matching::DefinitionMatch;
 pub use rude::RudeEdit;

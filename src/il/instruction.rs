@@ -71,9 +71,27 @@ impl Instruction {
 
 /// Decodes every instruction of `code`.
 pub fn decode_instructions(code: &[u8]) -> Result<Vec<Instruction>> {
-    let mut cur = Cursor::new(code, "IL");
     let mut out = Vec::with_capacity(code.len() / 2);
-    while !cur.is_empty() {
+    for i in Instructions::new(code) {
+        out.push(i?);
+    }
+    Ok(out)
+}
+
+/// The instructions of a body's code, decoded one at a time (no allocation except
+/// for `switch` tables). Stops after the first error.
+pub struct Instructions<'a> {
+    cur: Cursor<'a>,
+    failed: bool,
+}
+
+impl<'a> Instructions<'a> {
+    pub fn new(code: &'a [u8]) -> Self {
+        Instructions { cur: Cursor::new(code, "IL"), failed: false }
+    }
+
+    fn decode(&mut self) -> Result<Instruction> {
+        let cur = &mut self.cur;
         let offset = cur.position() as u32;
         let first = cur.u8()?;
         let opcode = if first == 0xFE { OpCode(0xFE00 | cur.u8()? as u16) } else { OpCode(first as u16) };
@@ -106,9 +124,21 @@ pub fn decode_instructions(code: &[u8]) -> Result<Vec<Instruction>> {
                 Operand::Switch((0..count).map(|_| cur.u32().map(|v| v as i32)).collect::<Result<_>>()?)
             }
         };
-        out.push(Instruction { offset, opcode, operand });
+        Ok(Instruction { offset, opcode, operand })
     }
-    Ok(out)
+}
+
+impl Iterator for Instructions<'_> {
+    type Item = Result<Instruction>;
+
+    fn next(&mut self) -> Option<Result<Instruction>> {
+        if self.failed || self.cur.is_empty() {
+            return None;
+        }
+        let item = self.decode();
+        self.failed = item.is_err();
+        Some(item)
+    }
 }
 
 /// Encodes instructions back into an IL byte stream.
