@@ -59,3 +59,35 @@ fn the_same_rows_path_agrees_with_key_matching() {
     // and locals add references and signatures.
     assert!(fast >= 5 && general >= 5, "same-rows pairs {fast}, key-matched pairs {general}");
 }
+
+/// Hostile metadata: two types nested in each other. Identity keys (and display
+/// names) must end in an error, not recurse until the stack overflows.
+#[test]
+fn cyclic_type_nesting_is_an_error_not_a_stack_overflow() {
+    use emit_delta::metadata::schema::{NestedClassRow, TableId};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fixtures/bin/CsFeatures.dll");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let (at, width, row_size, nested) = {
+        let asm = Assembly::parse(&bytes).unwrap();
+        let table = asm.metadata.tables.table(TableId::NestedClass);
+        assert!(table.row_count() >= 2);
+        let at = table.bytes().as_ptr() as usize - bytes.as_ptr() as usize;
+        let rows: Vec<NestedClassRow> = (1..=2).map(|rid| asm.metadata.row(rid).unwrap()).collect();
+        (at, table.column_layouts()[1].width as usize, table.row_size(), [rows[0].nested.rid(), rows[1].nested.rid()])
+    };
+    // Row 1's type is enclosed by row 2's, and row 2's by row 1's.
+    for (row, enclosing) in [(0, nested[1]), (1, nested[0])] {
+        let column = at + row * row_size + width;
+        bytes[column..column + width].copy_from_slice(&enclosing.to_le_bytes()[..width]);
+    }
+    let asm = Assembly::parse(&bytes).unwrap();
+    let ids = emit_delta::diff::Identities::new(&asm.metadata).unwrap();
+    let err = ids.key(emit_delta::metadata::Token::new(TableId::TypeDef, nested[0])).unwrap_err();
+    assert!(err.to_string().contains("nested at most"), "{err}");
+    // Display names stop walking at the type count.
+    let name =
+        emit_delta::diff::compare::display_name(&ids, emit_delta::metadata::Token::new(TableId::TypeDef, nested[0]));
+    assert!(!name.is_empty());
+    // Diffing the build against itself reports the error instead of crashing.
+    assert!(diff_by_key(&asm, &asm).is_err());
+}

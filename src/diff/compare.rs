@@ -43,19 +43,14 @@ pub fn display_name(ids: &Identities<'_, '_>, token: Token) -> String {
     let md = ids.metadata();
     let type_name = |t: Token| -> String {
         let mut parts = Vec::new();
-        let mut current = t;
-        while let Ok(r) = md.row::<TypeDefRow>(current.rid()) {
+        let mut current = Some(t);
+        // Bounded by the type count, in case of an enclosing-type cycle.
+        while let Some(c) = current.filter(|_| parts.len() <= md.row_count(TableId::TypeDef) as usize) {
+            let Ok(r) = md.row::<TypeDefRow>(c.rid()) else { break };
             let name = md.string(r.name).unwrap_or_default().into_owned();
             let ns = md.string(r.namespace).unwrap_or_default().into_owned();
             parts.push(if ns.is_empty() { name } else { format!("{ns}.{name}") });
-            let outer = md
-                .equal_range(TableId::NestedClass, 0, current.rid())
-                .ok()
-                .and_then(|r| (!r.is_empty()).then(|| md.row::<NestedClassRow>(r.start).ok()).flatten());
-            match outer {
-                Some(n) if n.enclosing.rid() != current.rid() => current = n.enclosing,
-                _ => break,
-            }
+            current = ids.enclosing_type(c);
         }
         parts.reverse();
         parts.join("+")

@@ -12,10 +12,15 @@ use crate::metadata::schema::*;
 use crate::metadata::signature::{self, MethodSig, Signature, TypeSig};
 use crate::metadata::{MetadataReader, Token};
 
+/// Deepest nesting of keys inside keys (real metadata stays far below).
+const MAX_KEY_DEPTH: u32 = 256;
+
 /// Computes and caches identity keys over one metadata.
 pub struct Identities<'m, 'a> {
     md: &'m MetadataReader<'a>,
     cache: RefCell<HashMap<Token, Rc<str>>>,
+    /// How many keys are being computed inside each other right now.
+    depth: std::cell::Cell<u32>,
     /// Signature blob offset → signature key: many members share one signature blob.
     signatures: RefCell<HashMap<u32, Rc<str>>>,
     /// TypeDef rid → enclosing TypeDef rid (0 when top level).
@@ -49,6 +54,7 @@ impl<'m, 'a> Identities<'m, 'a> {
         Ok(Identities {
             md,
             cache: RefCell::new(HashMap::new()),
+            depth: std::cell::Cell::new(0),
             signatures: RefCell::new(HashMap::new()),
             enclosing,
             method_owner,
@@ -58,6 +64,13 @@ impl<'m, 'a> Identities<'m, 'a> {
 
     pub fn metadata(&self) -> &'m MetadataReader<'a> {
         self.md
+    }
+
+    /// The type a nested TypeDef is declared in (`None` at top level, or for a type
+    /// that names itself as its enclosing type).
+    pub fn enclosing_type(&self, nested: Token) -> Option<Token> {
+        let outer = self.enclosing.get(nested.rid() as usize).copied().unwrap_or(0);
+        (outer != 0 && outer != nested.rid()).then(|| Token::new(TableId::TypeDef, outer))
     }
 
     /// The declaring type of a MethodDef or Field.
@@ -75,7 +88,21 @@ impl<'m, 'a> Identities<'m, 'a> {
         if let Some(k) = self.cache.borrow().get(&token) {
             return Ok(k.clone());
         }
-        let key: Rc<str> = self.compute(token)?.into();
+        // Keys nest (enclosing types, resolution scopes, signatures); hostile metadata
+        // can make them cycle, which must end in an error, not a stack overflow.
+        let depth = self.depth.get();
+        if depth >= MAX_KEY_DEPTH {
+            return Err(Error::malformed(
+                "metadata",
+                None,
+                format!("entities nested at most {MAX_KEY_DEPTH} deep"),
+                format_args!("a deeper (or cyclic) nesting at {token}"),
+            ));
+        }
+        self.depth.set(depth + 1);
+        let computed = self.compute(token);
+        self.depth.set(depth);
+        let key: Rc<str> = computed?.into();
         self.cache.borrow_mut().insert(token, key.clone());
         Ok(key)
     }
@@ -95,9 +122,8 @@ impl<'m, 'a> Identities<'m, 'a> {
             TableId::Module => "module".into(),
             TableId::TypeDef => {
                 let r: TypeDefRow = md.row(rid)?;
-                let outer = self.enclosing.get(rid as usize).copied().unwrap_or(0);
-                if outer != 0 && outer != rid {
-                    format!("{}/{}", self.key(Token::new(TableId::TypeDef, outer))?, self.string(r.name)?)
+                if let Some(outer) = self.enclosing_type(token) {
+                    format!("{}/{}", self.key(outer)?, self.string(r.name)?)
                 } else {
                     format!("T:{}.{}", self.string(r.namespace)?, self.string(r.name)?)
                 }
