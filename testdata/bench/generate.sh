@@ -25,9 +25,8 @@ methods=100
 changed_class=42
 changed_method=17
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1
-export DOTNET_NOLOGO=1
-export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# shellcheck source=../dotnet-build.sh
+. "$here/../dotnet-build.sh"
 
 # Writes one C# file per class into $1 for version $2 (v1 or v2).
 generate() { # dir version
@@ -80,23 +79,8 @@ for version in v1 v2; do
     cp "$template" "$build_dir/App.csproj"
     generate "$build_dir" "$version"
 
-    log="$build_dir/../build-bench-$version.log"
-    if ! dotnet build "$build_dir/App.csproj" -c Debug --nologo \
-            --disable-build-servers \
-            -p:ImportDirectoryBuildProps=false \
-            -p:ImportDirectoryBuildTargets=false \
-            -p:ImportDirectoryPackagesProps=false \
-            > "$log" 2>&1; then
-        cat "$log" >&2
-        echo "generate.sh: build of bench/$version failed" >&2
-        exit 1
-    fi
-    rm -f "$log"
-
-    out="$build_dir/bin/Debug/net10.0"
-    mkdir -p "$here/bin/$version"
-    cp "$out/App.dll" "$out/App.pdb" "$here/bin/$version/"
-    chmod 644 "$here/bin/$version/App.dll" "$here/bin/$version/App.pdb"
+    debug_build "$build_dir/App.csproj" "bench/$version" || exit 1
+    copy_outputs "$build_dir" "$here/bin/$version"
 done
 rm -rf "$build_dir"
 ls -l "$here"/bin/v1 "$here"/bin/v2

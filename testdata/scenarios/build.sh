@@ -38,9 +38,8 @@ else
     done
 fi
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1
-export DOTNET_NOLOGO=1
-export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# shellcheck source=../dotnet-build.sh
+. "$here/../dotnet-build.sh"
 
 for name in "${scenarios[@]}"; do
     dir="$here/$name"
@@ -61,23 +60,9 @@ for name in "${scenarios[@]}"; do
         cp "$here/_template/$proj" "$build_dir/$proj"
         cp -R "$dir/$version/." "$build_dir/"
 
-        log="$build_dir/../build-$name-$version.log"
-        if ! dotnet build "$build_dir/$proj" -c Debug --nologo \
-                --disable-build-servers \
-                -p:ImportDirectoryBuildProps=false \
-                -p:ImportDirectoryBuildTargets=false \
-                -p:ImportDirectoryPackagesProps=false \
-                > "$log" 2>&1; then
-            cat "$log" >&2
-            echo "build.sh: build of $name/$version failed" >&2
-            exit 1
-        fi
-        rm -f "$log"
-
+        debug_build "$build_dir/$proj" "$name/$version" || exit 1
+        copy_outputs "$build_dir" "$dir/bin/$version"
         out="$build_dir/bin/Debug/net10.0"
-        mkdir -p "$dir/bin/$version"
-        cp "$out/App.dll" "$out/App.pdb" "$dir/bin/$version/"
-        chmod 644 "$dir/bin/$version/App.dll" "$dir/bin/$version/App.pdb"
 
         if [ "$language" = fsharp ]; then
             mkdir -p "$shared"
