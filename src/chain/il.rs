@@ -2,12 +2,57 @@
 //! its operand resolved (tokens to what they name, branch targets to instruction
 //! numbers, so an inserted instruction does not shift every later line), and the
 //! exception regions (offsets as instruction numbers too).
+//!
+//! Local slots are named by first use (`V0`, `V1`, ... with their type), so two bodies
+//! that differ only in slot numbering compare equal instruction by instruction; the
+//! slot layout itself is the `locals` line.
 
 use std::collections::HashMap;
 
 use super::resolve::Resolver;
+use crate::dump::format::type_sig_with;
 use crate::il::MethodBody;
-use crate::il::instruction::{Operand, decode_instructions};
+use crate::il::instruction::{Instruction, Operand, decode_instructions};
+use crate::metadata::signature::{TypeSig, decode_locals};
+
+/// The local slot an instruction reads or writes, and its operation.
+fn local_access(ins: &Instruction) -> Option<(&'static str, u32)> {
+    let slot = |op: &Operand| match op {
+        Operand::UInt8(v) => Some(*v as u32),
+        Operand::UInt16(v) => Some(*v as u32),
+        _ => None,
+    };
+    match ins.opcode.0 {
+        0x06..=0x09 => Some(("ldloc", (ins.opcode.0 - 0x06) as u32)),
+        0x0A..=0x0D => Some(("stloc", (ins.opcode.0 - 0x0A) as u32)),
+        0x11 | 0xFE0C => Some(("ldloc", slot(&ins.operand)?)),
+        0x12 | 0xFE0D => Some(("ldloca", slot(&ins.operand)?)),
+        0x13 | 0xFE0E => Some(("stloc", slot(&ins.operand)?)),
+        _ => None,
+    }
+}
+
+/// The types of the local slots a body's StandAloneSig declares.
+fn local_types(resolver: &Resolver<'_, '_>, signature: crate::metadata::Token) -> Vec<TypeSig> {
+    if signature.is_nil() {
+        return Vec::new();
+    }
+    resolver
+        .chain
+        .raw_row(signature, resolver.as_of)
+        .ok()
+        .and_then(|raw| resolver.chain.blob(crate::metadata::BlobIndex(raw[0])).ok())
+        .and_then(|blob| decode_locals(blob).ok())
+        .unwrap_or_default()
+}
+
+fn type_text(resolver: &Resolver<'_, '_>, t: Option<&TypeSig>) -> String {
+    let Some(t) = t else { return "?".into() };
+    let mut out = String::new();
+    let tok = |o: &mut String, token| o.push_str(&resolver.token(token));
+    type_sig_with(&mut out, t, &tok);
+    out
+}
 
 /// `(label, text)` lines of the body at `rva` of a `.dil` (labels are `IL_xxxx`
 /// offsets for instructions); a body that cannot be read yields one `error` line, so
@@ -31,7 +76,16 @@ pub fn method_il(resolver: &Resolver<'_, '_>, il: Option<&[u8]>, rva: u32) -> Ve
             let index: HashMap<i64, usize> =
                 instructions.iter().enumerate().map(|(i, ins)| (ins.offset as i64, i)).collect();
             let at = |offset: i64| index.get(&offset).map_or(format!("IL_{offset:04x}?"), |i| format!("#{i}"));
+            let types = local_types(resolver, body.local_signature);
+            let mut first_use: HashMap<u32, usize> = HashMap::new();
             for ins in &instructions {
+                if let Some((op, slot)) = local_access(ins) {
+                    let next = first_use.len();
+                    let name = *first_use.entry(slot).or_insert(next);
+                    let text = format!("{op} V{name} ({})", type_text(resolver, types.get(slot as usize)));
+                    lines.push((format!("IL_{:04x}", ins.offset), text));
+                    continue;
+                }
                 let targets = ins.branch_targets();
                 let operand = match &ins.operand {
                     Operand::None => String::new(),

@@ -211,7 +211,7 @@ pub fn signature_with(out: &mut String, sig: &Signature, tok: TokenWriter<'_>) {
             type_sig_with(out, t, tok);
             out.push(')');
         }
-        Signature::Method(m) | Signature::Property(m) => method_sig(out, m),
+        Signature::Method(m) | Signature::Property(m) => method_sig_with(out, m, tok),
         Signature::Locals(types) => {
             out.push_str("locals(");
             type_list(out, types, true, tok);
@@ -222,6 +222,6 @@ pub fn signature_with(out: &mut String, sig: &Signature, tok: TokenWriter<'_>) {
             type_list(out, types, true, tok);
             out.push(')');
         }
-        Signature::Type(t) => type_sig(out, t),
+        Signature::Type(t) => type_sig_with(out, t, tok),
     }
 }
