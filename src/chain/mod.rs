@@ -11,6 +11,12 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+pub mod compare;
+pub mod files;
+pub mod il;
+mod pdb_compare;
+pub mod resolve;
+
 use crate::delta::heaps::HeapBases;
 use crate::error::{Error, Result};
 use crate::metadata::schema::{EncLogRow, EncMapRow, TableId};

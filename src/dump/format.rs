@@ -96,21 +96,45 @@ fn primitive_name(code: u8) -> &'static str {
     }
 }
 
+/// Writes a token inside a signature; the dumps print it raw, the chain comparison
+/// prints what it names.
+pub type TokenWriter<'a> = &'a dyn Fn(&mut String, Token);
+
+fn raw_token(out: &mut String, t: Token) {
+    let _ = write!(out, "{t}");
+}
+
 /// The canonical signature syntax of docs/canonical-dump.md.
 pub fn type_sig(out: &mut String, t: &TypeSig) {
+    type_sig_with(out, t, &raw_token)
+}
+
+pub fn method_sig(out: &mut String, m: &MethodSig) {
+    method_sig_with(out, m, &raw_token)
+}
+
+pub fn signature(out: &mut String, sig: &Signature) {
+    signature_with(out, sig, &raw_token)
+}
+
+pub fn type_sig_with(out: &mut String, t: &TypeSig, tok: TokenWriter<'_>) {
     let wrap = |out: &mut String, name: &str, inner: &TypeSig| {
         out.push_str(name);
         out.push('(');
-        type_sig(out, inner);
+        type_sig_with(out, inner, tok);
         out.push(')');
     };
     match t {
         TypeSig::Primitive(code) => out.push_str(primitive_name(*code)),
-        TypeSig::Class(tok) => {
-            let _ = write!(out, "class({tok})");
+        TypeSig::Class(t) => {
+            out.push_str("class(");
+            tok(out, *t);
+            out.push(')');
         }
-        TypeSig::ValueType(tok) => {
-            let _ = write!(out, "valuetype({tok})");
+        TypeSig::ValueType(t) => {
+            out.push_str("valuetype(");
+            tok(out, *t);
+            out.push(')');
         }
         TypeSig::Ptr(inner) => wrap(out, "ptr", inner),
         TypeSig::ByRef(inner) => wrap(out, "byref", inner),
@@ -123,13 +147,15 @@ pub fn type_sig(out: &mut String, t: &TypeSig) {
             let _ = write!(out, "!!{n}");
         }
         TypeSig::GenericInst { value_type, generic, args } => {
-            let _ = write!(out, "inst({}({generic});", if *value_type { "valuetype" } else { "class" });
-            type_list(out, args, false);
+            let _ = write!(out, "inst({}(", if *value_type { "valuetype" } else { "class" });
+            tok(out, *generic);
+            out.push_str(");");
+            type_list(out, args, false, tok);
             out.push(')');
         }
         TypeSig::Array(a) => {
             out.push_str("array(");
-            type_sig(out, &a.element);
+            type_sig_with(out, &a.element, tok);
             let _ = write!(out, ";{};[", a.rank);
             for (i, s) in a.sizes.iter().enumerate() {
                 let _ = write!(out, "{}{s}", if i > 0 { "," } else { "" });
@@ -141,19 +167,21 @@ pub fn type_sig(out: &mut String, t: &TypeSig) {
             out.push_str("])");
         }
         TypeSig::Modified { required, modifier, inner } => {
-            let _ = write!(out, "{}({modifier};", if *required { "modreq" } else { "modopt" });
-            type_sig(out, inner);
+            let _ = write!(out, "{}(", if *required { "modreq" } else { "modopt" });
+            tok(out, *modifier);
+            out.push(';');
+            type_sig_with(out, inner, tok);
             out.push(')');
         }
         TypeSig::FnPtr(m) => {
             out.push_str("fnptr(");
-            method_sig(out, m);
+            method_sig_with(out, m, tok);
             out.push(')');
         }
     }
 }
 
-fn type_list(out: &mut String, types: &[TypeSig], brackets: bool) {
+fn type_list(out: &mut String, types: &[TypeSig], brackets: bool, tok: TokenWriter<'_>) {
     if brackets {
         out.push('[');
     }
@@ -161,39 +189,39 @@ fn type_list(out: &mut String, types: &[TypeSig], brackets: bool) {
         if i > 0 {
             out.push(',');
         }
-        type_sig(out, t);
+        type_sig_with(out, t, tok);
     }
     if brackets {
         out.push(']');
     }
 }
 
-pub fn method_sig(out: &mut String, m: &MethodSig) {
+pub fn method_sig_with(out: &mut String, m: &MethodSig, tok: TokenWriter<'_>) {
     let _ = write!(out, "method({};{};", m.header, m.generic_count);
-    type_sig(out, &m.ret);
+    type_sig_with(out, &m.ret, tok);
     out.push(';');
-    type_list(out, &m.params, true);
+    type_list(out, &m.params, true, tok);
     let _ = write!(out, ";{})", m.required_count());
 }
 
-pub fn signature(out: &mut String, sig: &Signature) {
+pub fn signature_with(out: &mut String, sig: &Signature, tok: TokenWriter<'_>) {
     match sig {
         Signature::Field(t) => {
             out.push_str("field(");
-            type_sig(out, t);
+            type_sig_with(out, t, tok);
             out.push(')');
         }
-        Signature::Method(m) | Signature::Property(m) => method_sig(out, m),
+        Signature::Method(m) | Signature::Property(m) => method_sig_with(out, m, tok),
         Signature::Locals(types) => {
             out.push_str("locals(");
-            type_list(out, types, true);
+            type_list(out, types, true, tok);
             out.push(')');
         }
         Signature::MethodSpec(types) => {
             out.push_str("spec(");
-            type_list(out, types, true);
+            type_list(out, types, true, tok);
             out.push(')');
         }
-        Signature::Type(t) => type_sig(out, t),
+        Signature::Type(t) => type_sig_with(out, t, tok),
     }
 }

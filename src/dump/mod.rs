@@ -4,4 +4,5 @@
 pub mod canonical;
 pub mod format;
 pub mod info;
+pub mod mdv;
 pub mod rows;

@@ -1,0 +1,188 @@
+//! Roslyn's own deltas as the reference: for every C# scenario, emit-delta's chain on
+//! Roslyn's full builds must compare equal to Roslyn's chain (`chain::compare`, what
+//! `mdv-compare diff` prints) except for the documented design choices of
+//! docs/roslyn-differences.md. The exact remaining differences of each scenario are
+//! committed under testdata/roslyn-differences/ (regenerate with
+//! `MDV_COMPARE_BLESS=1`), and every line must belong to a documented category.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use emit_delta::chain::compare::{Difference, compare_chains};
+use emit_delta::chain::files::{OwnedDelta, read_chain_dir};
+use emit_delta::chain::{Chain, DeltaFiles};
+use emit_delta::metadata::MetadataReader;
+use emit_delta::metadata::schema::{DocumentRow, TableId};
+use emit_delta::{Assembly, FileBytes};
+
+const EMIT_DELTA: &str = env!("CARGO_BIN_EXE_emit-delta");
+
+/// The documented categories (docs/roslyn-differences.md), as line patterns.
+fn category(line: &str) -> Option<&'static str> {
+    let rest = line.strip_prefix("gen ")?.split_once(' ')?.1;
+    if rest.starts_with("IL 0x06") && rest.contains(" locals: ours StandAloneSig(locals(") {
+        return Some("local slot layout");
+    }
+    if rest.starts_with("StandAloneSig row ")
+        && (rest.contains("(row): ours - | theirs StandAloneSig(locals(")
+            || (rest.contains("(row): ours StandAloneSig(locals(") && rest.ends_with(" | theirs -")))
+    {
+        return Some("local slot layout");
+    }
+    let theirs_only = |prefix: &str, value: &str| {
+        rest.starts_with(prefix) && rest.contains(&format!("(row): ours - | theirs {value}("))
+    };
+    if theirs_only("MethodDef 0x06", "MethodDef") || theirs_only("Param 0x08", "Param") {
+        return Some("Roslyn re-emits every edited method");
+    }
+    if (rest.starts_with("EncLog (entry): ours - | theirs 0x06") && rest.ends_with(" Default"))
+        || (rest.starts_with("EncLog (entry): ours - | theirs 0x08") && rest.ends_with(" Default"))
+        || rest.starts_with("EncMap (entry): ours - | theirs 0x06")
+        || rest.starts_with("EncMap (entry): ours - | theirs 0x08")
+    {
+        return Some("Roslyn re-emits every edited method");
+    }
+    None
+}
+
+fn csharp_scenarios() -> Vec<PathBuf> {
+    let root = support::repo().join("testdata/scenarios");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("cs-")))
+        .filter(|p| {
+            let json = std::fs::read_to_string(p.join("scenario.json")).unwrap_or_default();
+            !json.contains("\"rude\"")
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn roslyn_deltas(dotnet: &Path, tool: &Path, scenario: &Path, out: &Path) {
+    let o = Command::new(dotnet).arg(tool).arg("--no-unsafe").arg(scenario).arg(out).output().unwrap();
+    assert!(o.status.success(), "roslyn-deltas {}: {}", scenario.display(), String::from_utf8_lossy(&o.stdout));
+}
+
+/// The versions roslyn-deltas built, in order (`v1`, `v2`, ...).
+fn versions(out: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<(u32, PathBuf)> = std::fs::read_dir(out)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| Some((p.file_name()?.to_str()?.strip_prefix('v')?.parse().ok()?, p)))
+        .collect();
+    v.sort();
+    v.into_iter().map(|(_, p)| p).collect()
+}
+
+fn differences(baseline: &Path, ours: &[OwnedDelta], theirs: &[OwnedDelta]) -> Vec<Difference> {
+    let bytes = FileBytes::open(baseline).unwrap();
+    let assembly = Assembly::parse(&bytes).unwrap();
+    let ours_files: Vec<DeltaFiles<'_>> = ours.iter().map(OwnedDelta::files).collect();
+    let theirs_files: Vec<DeltaFiles<'_>> = theirs.iter().map(OwnedDelta::files).collect();
+    let ours = Chain::open(assembly.metadata.clone(), &ours_files).unwrap();
+    let theirs = Chain::open(assembly.metadata.clone(), &theirs_files).unwrap();
+    compare_chains(&ours, &theirs)
+}
+
+#[test]
+fn emit_delta_matches_roslyn_except_documented_design_choices() {
+    let Some(dotnet) = support::dotnet("emit_delta_matches_roslyn_except_documented_design_choices") else { return };
+    let tool = support::build_tool(&dotnet, "roslyn-deltas", "RoslynDeltas");
+    let expected_dir = support::repo().join("testdata/roslyn-differences");
+    let bless = std::env::var_os("MDV_COMPARE_BLESS").is_some();
+    let mut failures = Vec::new();
+    for scenario in csharp_scenarios() {
+        let name = scenario.file_name().unwrap().to_string_lossy().into_owned();
+        let tmp = tempfile::tempdir().unwrap();
+        roslyn_deltas(&dotnet, &tool, &scenario, tmp.path());
+        let versions = versions(tmp.path());
+        let ours_dir = tmp.path().join("ours");
+        for updated in &versions[1..] {
+            let o = Command::new(EMIT_DELTA)
+                .arg(versions[0].join("App.dll"))
+                .arg(updated.join("App.dll"))
+                .arg("--out")
+                .arg(&ours_dir)
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{name}: emit-delta {}: {}",
+                updated.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        let ours = read_chain_dir(&ours_dir).unwrap();
+        let theirs = read_chain_dir(&tmp.path().join("roslyn")).unwrap();
+        let baseline = versions[0].join("App.dll");
+        let lines: Vec<String> = differences(&baseline, &ours, &theirs).iter().map(|d| d.to_string()).collect();
+        for line in &lines {
+            if category(line).is_none() {
+                failures.push(format!("{name}: undocumented difference: {line}"));
+            }
+        }
+        // Roslyn against itself, .dpdb included: no difference at all.
+        let same: Vec<String> = differences(&baseline, &theirs, &theirs).iter().map(|d| d.to_string()).collect();
+        if !same.is_empty() {
+            failures.push(format!("{name}: Roslyn's chain differs from itself: {same:?}"));
+        }
+        let text = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+        let expected_path = expected_dir.join(format!("{name}.txt"));
+        if bless {
+            std::fs::create_dir_all(&expected_dir).unwrap();
+            std::fs::write(&expected_path, &text).unwrap();
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected != text {
+            failures.push(format!(
+                "{name}: the differences changed (MDV_COMPARE_BLESS=1 rewrites {}):\n--- expected\n{expected}--- actual\n{text}",
+                expected_path.display()
+            ));
+        }
+        eprintln!("{name}: {} documented difference(s)", lines.len());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The `.dpdb` comparison on Roslyn against Roslyn: identical chains are equivalent; a
+/// changed document hash in one generation is named by generation and table.
+#[test]
+fn pdb_deltas_compare_equal_and_a_planted_difference_is_named() {
+    let Some(dotnet) = support::dotnet("pdb_deltas_compare_equal_and_a_planted_difference_is_named") else { return };
+    let tool = support::build_tool(&dotnet, "roslyn-deltas", "RoslynDeltas");
+    let tmp = tempfile::tempdir().unwrap();
+    roslyn_deltas(&dotnet, &tool, &support::repo().join("testdata/scenarios/cs-literal-arith"), tmp.path());
+    let baseline = tmp.path().join("v1/App.dll");
+    let theirs = read_chain_dir(&tmp.path().join("roslyn")).unwrap();
+    assert!(theirs.iter().all(|d| d.pdb.is_some()), "roslyn-deltas writes a .dpdb per generation");
+    assert_eq!(differences(&baseline, &theirs, &theirs), Vec::new());
+
+    // Flip one byte of generation 2's Document hash.
+    let mut ours = theirs.clone();
+    let pdb = ours[1].pdb.as_mut().unwrap();
+    let hash = {
+        let reader = MetadataReader::parse(pdb).unwrap();
+        assert!(reader.row_count(TableId::Document) > 0);
+        let doc: DocumentRow = reader.row(1).unwrap();
+        reader.blob(doc.hash).unwrap().to_vec()
+    };
+    let at = pdb.windows(hash.len()).position(|w| w == hash.as_slice()).expect("the hash bytes in the .dpdb");
+    pdb[at] ^= 0xFF;
+    let lines: Vec<String> = differences(&baseline, &ours, &theirs).iter().map(|d| d.to_string()).collect();
+    // The Document row (one line per side) and the method whose sequence points name it.
+    let heads: Vec<&str> = lines.iter().map(|l| l.split(": ").next().unwrap()).collect();
+    assert_eq!(
+        heads,
+        [
+            "gen 2 pdb Document row 1 (row)",
+            "gen 2 pdb Document row 1 (row)",
+            "gen 2 pdb MethodDebugInformation 0x06000001 (row)"
+        ],
+        "{lines:#?}"
+    );
+    assert!(lines[0].contains("0x50de00ed") && lines[1].contains("0xafde00ed"), "{lines:#?}");
+}
