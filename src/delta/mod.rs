@@ -1,13 +1,14 @@
 //! Writing one generation of an EnC delta: minimal heaps that continue the chain
 //! ([`heaps`]), `#-` tables with EncLog/EncMap ([`tables`]), the metadata root
 //! ([`root`]), tokens of the updated build rewritten into the chain ([`importer`]) and
-//! the IL stream ([`il`]). [`emit`] puts them together.
+//! the IL stream ([`il`]) and the portable-PDB delta ([`pdb`]). [`emit`] puts them together.
 
 pub mod emit;
 pub mod heaps;
 pub mod il;
 pub mod importer;
+pub mod pdb;
 pub mod root;
 pub mod tables;
 
-pub use emit::{Generation, emit_generation};
+pub use emit::{Generation, emit_generation, emit_generation_with_pdb};
