@@ -7,8 +7,16 @@
 //! method's chain row id (empty when the PDB has nothing for it); the EncMap lists those
 //! tokens only. Document, LocalScope, LocalVariable, LocalConstant, ImportScope,
 //! StateMachineMethod and CustomDebugInformation rows are local to the delta (ids from
-//! 1), copied on demand. Tokens of the type system inside rows and blobs go through the
-//! generation's [`Importer`], so they name the same chain rows as the `.dmeta` and `.dil`.
+//! 1), copied on demand.
+//!
+//! Where a debug row names one of the delta's own methods (LocalScope.Method,
+//! StateMachineMethod.MoveNextMethod, a method's CustomDebugInformation parent, the
+//! MoveNext ids in async stepping information), it holds the method's *position* in the
+//! delta (its MethodDebugInformation row number), not its token: Roslyn writes that, and
+//! Mono looks a method's scopes up by the EncMap position of its MethodDebugInformation
+//! token. Other type-system tokens (local signatures, kickoff methods, imported types
+//! and assemblies, constant types) go through the generation's [`Importer`], so they
+//! name the same chain rows as the `.dmeta` and `.dil`.
 
 use std::collections::HashMap;
 
@@ -50,10 +58,15 @@ pub fn write_pdb_delta(
         methods.iter().map(|m| Ok((importer.definition(m.new)?, m.new))).collect::<Result<_>>()?;
     ordered.sort();
     let mut writer = PdbDeltaWriter::new(source, importer);
-    for (chain, new) in ordered {
-        writer.method(new, chain)?;
+    for (position, &(chain, new)) in ordered.iter().enumerate() {
+        writer.method(new, chain, Token::new(TableId::MethodDef, position as u32 + 1))?;
     }
     writer.finish(enc_id)
+}
+
+/// For custom debug information whose values name no methods.
+fn no_methods(_: &mut Importer<'_, '_>, t: Token) -> Result<Token> {
+    Ok(t)
 }
 
 struct PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
@@ -107,8 +120,9 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
         Ok(self.heaps.blob(source.blob(index)?))
     }
 
-    /// The debug rows of one updated method: `new` in the updated build, `chain` in the chain.
-    fn method(&mut self, new: Token, chain: Token) -> Result<()> {
+    /// The debug rows of one updated method: `new` in the updated build, `chain` in the
+    /// chain, `local` its position in the delta (see the module documentation).
+    fn method(&mut self, new: Token, chain: Token, local: Token) -> Result<()> {
         let Some(source) = self.source.filter(|s| new.rid() <= s.row_count(TableId::MethodDebugInformation)) else {
             self.tables.set(TableId::MethodDebugInformation, chain.rid(), row(&[0, 0]));
             return Ok(());
@@ -129,7 +143,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
         self.tables.set(TableId::MethodDebugInformation, chain.rid(), row(&[document, points]));
 
         for scope in source.equal_range(TableId::LocalScope, 0, new.rid())? {
-            self.local_scope(source, scope, chain)?;
+            self.local_scope(source, scope, local)?;
         }
         if let Some(at) = source.find_row(TableId::StateMachineMethod, 0, new.rid())? {
             let r: StateMachineMethodRow = source.row(at)?;
@@ -137,20 +151,24 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             self.tables.set(
                 TableId::StateMachineMethod,
                 self.next_row(TableId::StateMachineMethod),
-                row(&[chain.rid(), kickoff.rid()]),
+                row(&[local.rid(), kickoff.rid()]),
             );
         }
-        self.custom_debug_information(source, new, chain, METHOD_CDI)
+        // Async stepping information names the MoveNext method itself: its position too.
+        self.custom_debug_information(source, new, local, METHOD_CDI, |importer, t| {
+            if t == new { Ok(local) } else { importer.import(t) }
+        })
     }
 
     /// Copies the custom debug information of `kinds` that `parent` has in the source,
-    /// as information of `copy` in the delta.
+    /// as information of `copy` in the delta; `method` maps methods named in values.
     fn custom_debug_information(
         &mut self,
         source: &MetadataReader<'_>,
         parent: Token,
         copy: Token,
         kinds: &[Guid],
+        mut method: impl FnMut(&mut Importer<'x, 'a>, Token) -> Result<Token>,
     ) -> Result<()> {
         let coded = |t: Token| {
             CodedIndex::HasCustomDebugInformation
@@ -162,7 +180,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             let Some(kind) = source.guid(r.kind)?.filter(|k| kinds.contains(k)) else { continue };
             let value = source.blob(r.value)?;
             let value = if kind == cdi_kind::ASYNC_METHOD_STEPPING_INFORMATION {
-                map_async_stepping_methods(value, |t| self.importer.import(t))?
+                map_async_stepping_methods(value, |t| method(self.importer, t))?
             } else {
                 value.to_vec()
             };
@@ -187,7 +205,13 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             let name = self.heaps.string(&source.string(v.name)?);
             let at = self.next_row(TableId::LocalVariable);
             self.tables.set(TableId::LocalVariable, at, row(&[v.attributes as u32, v.index as u32, name]));
-            self.custom_debug_information(source, variable, Token::new(TableId::LocalVariable, at), LOCAL_CDI)?;
+            self.custom_debug_information(
+                source,
+                variable,
+                Token::new(TableId::LocalVariable, at),
+                LOCAL_CDI,
+                no_methods,
+            )?;
         }
         for constant in source.list(TableId::LocalScope, rid, 3)? {
             let c: LocalConstantRow = source.row(constant.rid())?;
@@ -196,7 +220,13 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             let signature = self.heaps.blob(&signature);
             let at = self.next_row(TableId::LocalConstant);
             self.tables.set(TableId::LocalConstant, at, row(&[name, signature]));
-            self.custom_debug_information(source, constant, Token::new(TableId::LocalConstant, at), LOCAL_CDI)?;
+            self.custom_debug_information(
+                source,
+                constant,
+                Token::new(TableId::LocalConstant, at),
+                LOCAL_CDI,
+                no_methods,
+            )?;
         }
         Ok(())
     }
@@ -223,7 +253,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
         self.tables.set(TableId::Document, at, row(&columns));
         self.documents.insert(rid, at);
         let document = Token::new(TableId::Document, rid);
-        self.custom_debug_information(source, document, Token::new(TableId::Document, at), DOCUMENT_CDI)?;
+        self.custom_debug_information(source, document, Token::new(TableId::Document, at), DOCUMENT_CDI, no_methods)?;
         Ok(at)
     }
 

@@ -14,7 +14,9 @@ namespace DeltaVerify
     /// <c>--debug-info ASSEMBLY PDB TOKEN...</c>: prints what a portable PDB (a full one, or a
     /// .dpdb, whose MethodDebugInformation rows are found through its EncMap) says about each
     /// method, without row numbers or heap offsets, so that the debug info of a method in an
-    /// updated build's PDB and in a PDB delta can be compared line by line. ASSEMBLY (the
+    /// updated build's PDB and in a PDB delta can be compared line by line. In a delta, the
+    /// LocalScope, StateMachineMethod and CustomDebugInformation rows of a method are found by
+    /// its position (its MethodDebugInformation row number), as Mono looks them up. ASSEMBLY (the
     /// build, or the baseline for a delta) names the methods a state machine row refers to.
     /// </summary>
     internal static class DebugInfo
@@ -61,7 +63,9 @@ namespace DeltaVerify
                     continue;
                 }
 
-                Describe(output, md, pdb, MetadataTokens.MethodDefinitionHandle(rid), MetadataTokens.MethodDebugInformationHandle(row));
+                // Debug rows of a delta name its methods by position (the MethodDebugInformation row number,
+                // as Roslyn writes them and Mono reads them); in a full PDB that is the method's row id.
+                Describe(output, md, pdb, MetadataTokens.MethodDefinitionHandle(row), MetadataTokens.MethodDebugInformationHandle(row));
             }
 
             Console.Out.Write(output.ToString());
