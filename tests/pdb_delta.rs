@@ -163,3 +163,106 @@ fn a_literal_changed_in_place_keeps_its_lines_and_still_gets_its_new_sequence_po
     assert_eq!(delta, after, "the .dpdb row for Run must be v2's, not v1's");
     assert!(delta.lines().any(|l| l.trim_start().starts_with("local 0 a")), "{delta}");
 }
+
+/// A generation that "updates" every method with a body of `dll` to itself: its `.dpdb`
+/// must describe each method exactly as the build's own PDB does. Returns the folder with
+/// `delta.dpdb` and `build.pdb` (the PDB found for `dll`, embedded ones extracted) and the
+/// method tokens (equal in the build and the chain).
+fn self_delta(dll: &Path) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
+    use emit_delta::baseline::ChainState;
+    use emit_delta::delta::emit_generation_with_pdb;
+    use emit_delta::diff::compare::UpdatedMethod;
+    use emit_delta::metadata::schema::MethodDefRow;
+    use emit_delta::metadata::{Guid, MetadataReader};
+    use emit_delta::pdb::locate::find_portable_pdb;
+
+    let bytes = std::fs::read(dll).unwrap();
+    let asm = Assembly::parse(&bytes).unwrap();
+    let state = ChainState::from_baseline(&bytes, &asm).unwrap();
+    let diff = emit_delta::diff::diff_builds(&asm, &asm).unwrap();
+    let ids = Identities::new(&asm.metadata).unwrap();
+    let methods: Vec<UpdatedMethod> = (1..=asm.metadata.row_count(TableId::MethodDef))
+        .filter(|&rid| asm.metadata.row::<MethodDefRow>(rid).unwrap().rva != 0)
+        .map(|rid| Token::new(TableId::MethodDef, rid))
+        .map(|t| UpdatedMethod { key: ids.key(t).unwrap(), old: t, new: t, display: display_name(&ids, t) })
+        .collect();
+    let lookup = find_portable_pdb(dll, &asm).unwrap();
+    let pdb_bytes = lookup.bytes().expect("the fixture has a portable PDB").to_vec();
+    let pdb = MetadataReader::parse(&pdb_bytes).unwrap();
+    let generation = emit_generation_with_pdb(&state, &asm, &asm, Some(&pdb), &diff, &methods, Guid([7; 16])).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("delta.dpdb"), &generation.dpdb).unwrap();
+    std::fs::write(dir.path().join("build.pdb"), &pdb_bytes).unwrap();
+    let tokens = methods.iter().map(|m| m.new.to_string()).collect();
+    let names = methods.iter().map(|m| format!("{} {}", m.display, m.new)).collect();
+    (dir, tokens, names)
+}
+
+#[test]
+fn state_machines_constants_dynamic_locals_and_embedded_pdbs_read_back_like_the_build() {
+    let Some(dotnet) = support::dotnet("state_machines_constants_dynamic_locals_and_embedded_pdbs") else { return };
+    let tool = support::build_tool(&dotnet, "delta-verify", "DeltaVerify");
+    for fixture in ["CsFeatures", "CsEmbedded", "FsFeatures"] {
+        let dll = support::repo().join("testdata/fixtures/bin").join(format!("{fixture}.dll"));
+        let (dir, tokens, names) = self_delta(&dll);
+        let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let expected = debug_info(&dotnet, &tool, &dll, &dir.path().join("build.pdb"), &tokens, &names);
+        let actual = debug_info(&dotnet, &tool, &dll, &dir.path().join("delta.dpdb"), &tokens, &names);
+        for (e, a) in expected.split("method ").zip(actual.split("method ")) {
+            assert_eq!(a, e, "{fixture}: .dpdb vs the build's PDB");
+        }
+        assert_eq!(actual, expected);
+        let count = |what: &str| expected.lines().filter(|l| l.trim_start().starts_with(what)).count();
+        println!(
+            "{fixture}: {} methods, {} sequence points, {} locals, {} constants, {} state machines, {} cdi",
+            tokens.len(),
+            count("sp "),
+            count("local "),
+            count("constant "),
+            count("state machine"),
+            expected.matches("cdi ").count()
+        );
+        if fixture == "CsFeatures" {
+            // The fixture's PDB has all of these (see testdata/fixtures/README.md).
+            for what in ["constant ", "state machine kickoff", "cdi 6da9a61e", "cdi 54fd2ac5", "cdi 83c563c4"] {
+                assert!(expected.contains(what), "{fixture}: nothing like `{what}` compared");
+            }
+        }
+    }
+}
+
+#[test]
+fn without_a_pdb_the_dpdb_has_empty_rows_and_a_stale_pdb_is_refused() {
+    let Some(dotnet) = support::dotnet("without_a_pdb_the_dpdb_has_empty_rows") else { return };
+    let tool = support::build_tool(&dotnet, "delta-verify", "DeltaVerify");
+    let dir = support::repo().join("testdata/scenarios/cs-literal-arith");
+    let work = tempfile::tempdir().unwrap();
+    let updated = work.path().join("App.dll");
+    std::fs::copy(build(&dir, "v2"), &updated).unwrap();
+    let emit = |out: &str| {
+        Command::new(EMIT_DELTA).arg(build(&dir, "v1")).arg(&updated).arg("--out").arg(work.path().join(out)).output()
+    };
+
+    let o = emit("no-pdb").unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("note: no portable PDB") && stderr.contains("no sequence points"), "{stderr}");
+    let dpdb = work.path().join("no-pdb/App.dll.1.dpdb");
+    let info = debug_info(&dotnet, &tool, &build(&dir, "v1"), &dpdb, &["0x06000001"], &["Run"]);
+    assert_eq!(info, "method Run\n", "an empty MethodDebugInformation row reads as no debug info");
+    let dmeta = work.path().join("no-pdb/App.dll.1.dmeta");
+    let v = Command::new(&dotnet).arg(&tool).arg("-q").arg(build(&dir, "v1")).arg(dmeta).output().unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+
+    // v3's PDB next to v2's build: another id than the CodeView entry names.
+    std::fs::copy(build(&dir, "v3").with_extension("pdb"), work.path().join("App.pdb")).unwrap();
+    let o = emit("stale").unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("does not belong to"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!work.path().join("stale").join("App.dll.1.dmeta").exists(), "nothing is written");
+}

@@ -10,12 +10,13 @@
 //! 1), copied on demand.
 //!
 //! Where a debug row names one of the delta's own methods (LocalScope.Method,
-//! StateMachineMethod.MoveNextMethod, a method's CustomDebugInformation parent, the
-//! MoveNext ids in async stepping information), it holds the method's *position* in the
+//! StateMachineMethod.MoveNextMethod, a method's CustomDebugInformation parent), it
+//! holds the method's *position* in the
 //! delta (its MethodDebugInformation row number), not its token: Roslyn writes that, and
 //! Mono looks a method's scopes up by the EncMap position of its MethodDebugInformation
-//! token. Other type-system tokens (local signatures, kickoff methods, imported types
-//! and assemblies, constant types) go through the generation's [`Importer`], so they
+//! token. Other type-system tokens (local signatures, kickoff methods, the MoveNext ids
+//! in async stepping information, imported types and assemblies, constant types) go
+//! through the generation's [`Importer`], so they
 //! name the same chain rows as the `.dmeta` and `.dil`.
 
 use std::collections::HashMap;
@@ -35,8 +36,11 @@ use crate::pdb::{encode_document_name, encode_imports, encode_sequence_points};
 /// Custom debug information a delta carries, by parent kind. EnC maps (local slots,
 /// lambdas, state machine states) stay out: Roslyn writes them only in full PDBs, and
 /// the next generation is diffed from builds, not from a delta's maps.
-const METHOD_CDI: &[Guid] =
-    &[cdi_kind::STATE_MACHINE_HOISTED_LOCAL_SCOPES, cdi_kind::ASYNC_METHOD_STEPPING_INFORMATION];
+const METHOD_CDI: &[Guid] = &[
+    cdi_kind::STATE_MACHINE_HOISTED_LOCAL_SCOPES,
+    cdi_kind::ASYNC_METHOD_STEPPING_INFORMATION,
+    cdi_kind::PRIMARY_CONSTRUCTOR_INFORMATION,
+];
 const LOCAL_CDI: &[Guid] = &[cdi_kind::DYNAMIC_LOCAL_VARIABLES, cdi_kind::TUPLE_ELEMENT_NAMES];
 const DOCUMENT_CDI: &[Guid] = &[cdi_kind::EMBEDDED_SOURCE];
 
@@ -62,11 +66,6 @@ pub fn write_pdb_delta(
         writer.method(new, chain, Token::new(TableId::MethodDef, position as u32 + 1))?;
     }
     writer.finish(enc_id)
-}
-
-/// For custom debug information whose values name no methods.
-fn no_methods(_: &mut Importer<'_, '_>, t: Token) -> Result<Token> {
-    Ok(t)
 }
 
 struct PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
@@ -154,21 +153,17 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
                 row(&[local.rid(), kickoff.rid()]),
             );
         }
-        // Async stepping information names the MoveNext method itself: its position too.
-        self.custom_debug_information(source, new, local, METHOD_CDI, |importer, t| {
-            if t == new { Ok(local) } else { importer.import(t) }
-        })
+        self.custom_debug_information(source, new, local, METHOD_CDI)
     }
 
     /// Copies the custom debug information of `kinds` that `parent` has in the source,
-    /// as information of `copy` in the delta; `method` maps methods named in values.
+    /// as information of `copy` in the delta.
     fn custom_debug_information(
         &mut self,
         source: &MetadataReader<'_>,
         parent: Token,
         copy: Token,
         kinds: &[Guid],
-        mut method: impl FnMut(&mut Importer<'x, 'a>, Token) -> Result<Token>,
     ) -> Result<()> {
         let coded = |t: Token| {
             CodedIndex::HasCustomDebugInformation
@@ -180,7 +175,8 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             let Some(kind) = source.guid(r.kind)?.filter(|k| kinds.contains(k)) else { continue };
             let value = source.blob(r.value)?;
             let value = if kind == cdi_kind::ASYNC_METHOD_STEPPING_INFORMATION {
-                map_async_stepping_methods(value, |t| method(self.importer, t))?
+                // Current Roslyn writes the MoveNext method's chain row id here (not its position).
+                map_async_stepping_methods(value, |t| self.importer.import(t))?
             } else {
                 value.to_vec()
             };
@@ -205,13 +201,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             let name = self.heaps.string(&source.string(v.name)?);
             let at = self.next_row(TableId::LocalVariable);
             self.tables.set(TableId::LocalVariable, at, row(&[v.attributes as u32, v.index as u32, name]));
-            self.custom_debug_information(
-                source,
-                variable,
-                Token::new(TableId::LocalVariable, at),
-                LOCAL_CDI,
-                no_methods,
-            )?;
+            self.custom_debug_information(source, variable, Token::new(TableId::LocalVariable, at), LOCAL_CDI)?;
         }
         for constant in source.list(TableId::LocalScope, rid, 3)? {
             let c: LocalConstantRow = source.row(constant.rid())?;
@@ -220,13 +210,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             let signature = self.heaps.blob(&signature);
             let at = self.next_row(TableId::LocalConstant);
             self.tables.set(TableId::LocalConstant, at, row(&[name, signature]));
-            self.custom_debug_information(
-                source,
-                constant,
-                Token::new(TableId::LocalConstant, at),
-                LOCAL_CDI,
-                no_methods,
-            )?;
+            self.custom_debug_information(source, constant, Token::new(TableId::LocalConstant, at), LOCAL_CDI)?;
         }
         Ok(())
     }
@@ -253,7 +237,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
         self.tables.set(TableId::Document, at, row(&columns));
         self.documents.insert(rid, at);
         let document = Token::new(TableId::Document, rid);
-        self.custom_debug_information(source, document, Token::new(TableId::Document, at), DOCUMENT_CDI, no_methods)?;
+        self.custom_debug_information(source, document, Token::new(TableId::Document, at), DOCUMENT_CDI)?;
         Ok(at)
     }
 
