@@ -27,6 +27,9 @@ fn session_loaded(c: &mut Criterion) {
     let baseline = Assembly::parse(&v1).expect("baseline parses");
     let new = Assembly::parse(&v2).expect("updated build parses");
     let state = ChainState::from_baseline(&v1, &baseline).expect("chain state");
+    // The updated build's PDB is read with the session (the .dpdb copies from it).
+    let pdb_bytes = read(&dir.join("v2/App.pdb"));
+    let pdb = emit_delta::metadata::MetadataReader::parse(&pdb_bytes).expect("portable PDB");
     // Generation 1: the build applied last is the baseline itself.
     let old = &baseline;
 
@@ -34,15 +37,18 @@ fn session_loaded(c: &mut Criterion) {
     assert!(diff.rude_edits.is_empty(), "unexpected rude edits: {:?}", diff.rude_edits);
     assert_eq!(diff.updated_methods.len(), 1, "exactly one method changes");
     assert_eq!(diff.updated_methods[0].display, "App.C42::M17");
-    let generation = emit_generation(&state, &baseline, &new, &diff, &diff.updated_methods, fresh_guid()).unwrap();
+    let generation =
+        emit_generation(&state, &baseline, &new, Some(&pdb), &diff, &diff.updated_methods, fresh_guid()).unwrap();
     assert_eq!(generation.updated_methods.len(), 1);
+    assert!(generation.dpdb.len() > 100, "the .dpdb carries the method's debug rows");
 
     let mut group = c.benchmark_group("delta");
     group.bench_function("emit with session loaded (diff + emit)", |b| {
         b.iter(|| {
             let diff = diff_builds(black_box(old), black_box(&new)).unwrap();
             let generation =
-                emit_generation(&state, &baseline, &new, &diff, &diff.updated_methods, fresh_guid()).unwrap();
+                emit_generation(&state, &baseline, &new, Some(&pdb), &diff, &diff.updated_methods, fresh_guid())
+                    .unwrap();
             black_box(generation)
         })
     });
@@ -50,8 +56,16 @@ fn session_loaded(c: &mut Criterion) {
     group.bench_function("emit_generation alone (diff precomputed)", |b| {
         b.iter(|| {
             black_box(
-                emit_generation(&state, black_box(&baseline), &new, &diff, &diff.updated_methods, fresh_guid())
-                    .unwrap(),
+                emit_generation(
+                    &state,
+                    black_box(&baseline),
+                    &new,
+                    Some(&pdb),
+                    &diff,
+                    &diff.updated_methods,
+                    fresh_guid(),
+                )
+                .unwrap(),
             )
         })
     });

@@ -78,7 +78,7 @@ fn scenarios_apply_generation_after_generation_in_coreclr() {
                 String::from_utf8_lossy(&o.stderr)
             );
             let prefix = out.path().join(format!("App.dll.{}", n + 1));
-            for ext in ["dmeta", "dil"] {
+            for ext in ["dmeta", "dil", "dpdb"] {
                 let file = out.path().join(format!("App.dll.{}.{ext}", n + 1));
                 assert!(file.is_file(), "{}: {} missing", s.name, file.display());
             }

@@ -7,7 +7,9 @@ use emit_delta::baseline::{ChainState, fresh_guid};
 use emit_delta::delta::{Generation, emit_generation};
 use emit_delta::diff::{RudeEdit, diff_builds};
 use emit_delta::edits::{CORECLR_NET10_CAPABILITIES, Change, Script, parse_capabilities};
+use emit_delta::metadata::MetadataReader;
 use emit_delta::metadata::schema::TableId;
+use emit_delta::pdb::locate::{PdbLookup, find_portable_pdb};
 use emit_delta::{Assembly, Error, FileBytes};
 
 /// How a run ended, mapped to the exit-code contract by the caller.
@@ -152,7 +154,12 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
                 change.updated.display()
             )));
         }
-        let generation = emit_generation(&state, &baseline, &new, &diff, &methods, fresh_guid())
+        let pdb_lookup = find_portable_pdb(&change.updated, &new).map_err(|e| e.in_file(&change.updated))?;
+        if let PdbLookup::Missing(reason) = &pdb_lookup {
+            eprintln!("emit-delta: note: {reason}; the .dpdb has no sequence points");
+        }
+        let pdb = pdb_lookup.bytes().map(MetadataReader::parse).transpose().map_err(|e| e.in_file(&change.updated))?;
+        let generation = emit_generation(&state, &baseline, &new, pdb.as_ref(), &diff, &methods, fresh_guid())
             .map_err(|e| e.in_file(&change.updated))?;
         state = generation.next.clone();
         pending.push((generation, new_bytes.clone()));
@@ -164,11 +171,13 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         let prefix = opts.out.join(format!("{file_name}.{}", generation.number));
         let dmeta = with_ext(&prefix, "dmeta");
         let dil = with_ext(&prefix, "dil");
+        let dpdb = with_ext(&prefix, "dpdb");
         write_atomically(&dmeta, &generation.dmeta)?;
         write_atomically(&dil, &generation.dil)?;
+        write_atomically(&dpdb, &generation.dpdb)?;
         summaries.push(Summary {
             generation: generation.number,
-            files: vec![dmeta, dil],
+            files: vec![dmeta, dil, dpdb],
             updated_methods: generation
                 .updated_methods
                 .iter()

@@ -12,8 +12,9 @@ use emit_delta::{Assembly, Error, FileBytes};
 #[derive(Parser, Debug)]
 #[command(name = "emit-delta", version, about = "Hot reload deltas for any .NET assembly")]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-#[command(after_help = "Writes DIR/<baseline file name>.<N>.dmeta and .dil for each generation N. \
-Portable-PDB deltas (.dpdb) are not written yet; hosts pass an empty PDB delta.\n\
+#[command(after_help = "Writes DIR/<baseline file name>.<N>.dmeta, .dil and .dpdb for each generation N. \
+The .dpdb (portable-PDB delta) comes from the updated build's portable PDB, embedded or next to it \
+(it must match the build's CodeView id); without one, its methods have no sequence points.\n\
 Exit codes: 0 delta written, 1 error, 2 usage, 5 no semantic change (nothing written), \
 8 rude edit (nothing written; one line per edit on stderr).")]
 struct Cli {

@@ -1,5 +1,5 @@
 //! One generation: the updated methods' bodies and rows, the Module row, and the
-//! serialized `.dmeta` and `.dil`, plus the chain state that follows.
+//! serialized `.dmeta`, `.dil` and `.dpdb`, plus the chain state that follows.
 
 use std::collections::BTreeSet;
 
@@ -14,7 +14,7 @@ use crate::diff::Identities;
 use crate::diff::compare::{BuildDiff, UpdatedMethod};
 use crate::error::{Error, Result};
 use crate::metadata::schema::{MethodDefRow, TableId};
-use crate::metadata::{Guid, Token};
+use crate::metadata::{Guid, MetadataReader, Token};
 
 /// A written generation.
 #[derive(Debug)]
@@ -22,6 +22,9 @@ pub struct Generation {
     pub number: u32,
     pub dmeta: Vec<u8>,
     pub dil: Vec<u8>,
+    /// The portable-PDB delta; empty MethodDebugInformation rows when the updated
+    /// build came without a portable PDB.
+    pub dpdb: Vec<u8>,
     /// (display name, chain token) of each updated method.
     pub updated_methods: Vec<(String, Token)>,
     /// Chain tokens of the types whose members changed.
@@ -31,11 +34,14 @@ pub struct Generation {
 }
 
 /// Writes the generation after `state` that updates `methods` (of `new`, compared
-/// with `old`, the build applied last) in the chain that starts at `baseline`.
+/// with `old`, the build applied last) in the chain that starts at `baseline`. The
+/// `.dpdb` copies the methods' debug information from `new_pdb`, the portable PDB of
+/// `new` (without one, its MethodDebugInformation rows are empty).
 pub fn emit_generation(
     state: &ChainState,
     baseline: &Assembly<'_>,
     new: &Assembly<'_>,
+    new_pdb: Option<&MetadataReader<'_>>,
     diff: &BuildDiff,
     methods: &[UpdatedMethod],
     enc_id: Guid,
@@ -85,6 +91,8 @@ pub fn emit_generation(
         return Err(Error::Invalid("a chain cannot exceed 65535 generations".into()));
     }
     importer.tables.set(TableId::Module, 1, row(&[number, name, mvid_index, enc_index, base_index]));
+    // Last before serializing: debug rows may import references into the metadata delta.
+    let dpdb = super::pdb::write_pdb_delta(&mut importer, new_pdb, methods, enc_id)?;
 
     let tables = importer.tables.serialize(true, false);
     let [strings, user_strings, guids, blobs] = importer.heaps.streams();
@@ -112,6 +120,7 @@ pub fn emit_generation(
         number,
         dmeta,
         dil: il.bytes,
+        dpdb,
         updated_methods,
         updated_types: updated_types.into_iter().collect(),
         next,

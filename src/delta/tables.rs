@@ -113,7 +113,8 @@ impl DeltaTables {
         map
     }
 
-    /// Serializes a `#-` stream of a minimal delta: `enc` adds EncLog and EncMap.
+    /// Serializes a `#-` stream of a minimal delta: `enc` adds EncLog and EncMap; `debug`
+    /// (a PDB delta) adds the EncMap of its MethodDebugInformation rows.
     pub fn serialize(&self, enc: bool, debug: bool) -> Vec<u8> {
         let mut all = self.rows.clone();
         if enc {
@@ -128,7 +129,10 @@ impl DeltaTables {
                 map_rows.insert(i as u32 + 1, row(&[token.0]));
             }
         } else if debug {
-            let map = self.enc_map();
+            // A PDB delta maps only its MethodDebugInformation rows (to the methods' row
+            // ids, as Roslyn does); its other debug rows are numbered within the delta.
+            let map: Vec<Token> =
+                self.enc_map().into_iter().filter(|t| t.table() == Some(TableId::MethodDebugInformation)).collect();
             let map_rows = all.entry(TableId::EncMap).or_default();
             for (i, token) in map.iter().enumerate() {
                 map_rows.insert(i as u32 + 1, row(&[token.0]));

@@ -1,11 +1,14 @@
 //! Portable PDB (standalone `.pdb` or embedded): the `#Pdb` stream and the blobs of
-//! the debug tables (document names, sequence points, imports). The debug tables
-//! themselves are read through the common metadata schema.
+//! the debug tables (document names, sequence points, imports), read ([`blobs`]) and
+//! written ([`encode`]). The debug tables themselves go through the common metadata schema.
 
 pub mod blobs;
+pub mod encode;
+pub mod locate;
 pub mod stream;
 
 pub use blobs::{ImportDefinition, SequencePoint, decode_document_name, decode_imports, decode_sequence_points};
+pub use encode::{encode_document_name, encode_imports, encode_sequence_points};
 pub use stream::PdbStream;
 
 /// Well-known CustomDebugInformation kinds.
@@ -31,4 +34,10 @@ pub mod cdi_kind {
         guid(0x83C563C4, 0xB4F3, 0x47D5, [0xB8, 0x24, 0xBA, 0x54, 0x41, 0x47, 0x7E, 0xA8]);
     pub const TUPLE_ELEMENT_NAMES: Guid =
         guid(0xED9FDF71, 0x8879, 0x4747, [0x8E, 0xD3, 0xFE, 0x5E, 0xDE, 0x3C, 0xE7, 0x10]);
+    pub const ASYNC_METHOD_STEPPING_INFORMATION: Guid =
+        guid(0x54FD2AC5, 0xE925, 0x401A, [0x9C, 0x2A, 0xF9, 0x4F, 0x17, 0x10, 0x72, 0xF8]);
+    pub const PRIMARY_CONSTRUCTOR_INFORMATION: Guid =
+        guid(0x9D40ACE1, 0xC703, 0x4D0E, [0xBF, 0x41, 0x72, 0x43, 0x06, 0x0A, 0x8F, 0xB5]);
+    pub const EMBEDDED_SOURCE: Guid =
+        guid(0x0E8A571B, 0x6926, 0x466E, [0xB4, 0xAD, 0x8A, 0xB0, 0x46, 0x11, 0xF5, 0xFE]);
 }

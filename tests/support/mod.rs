@@ -82,3 +82,19 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The scenario folders under testdata/scenarios (those with a scenario.json), sorted,
+/// with whether each is a rude-edit scenario.
+pub fn scenarios() -> Vec<(String, PathBuf, bool)> {
+    let root = repo().join("testdata/scenarios");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&root).expect("testdata/scenarios").flatten() {
+        let dir = entry.path();
+        let Ok(text) = std::fs::read_to_string(dir.join("scenario.json")) else { continue };
+        let json: serde_json::Value = serde_json::from_str(&text).expect("scenario.json is JSON");
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        out.push((name, dir, json.get("rude").is_some()));
+    }
+    out.sort();
+    out
+}

@@ -142,6 +142,7 @@ namespace DeltaVerify
                 }
 
                 byte[] il = body.GetILBytes() ?? Array.Empty<byte>();
+                gen.BodyLocals[RidOf(tok)] = body.LocalSignature.IsNil ? 0 : MetadataTokens.GetToken(body.LocalSignature);
                 string locals = body.LocalSignature.IsNil ? "none" : Tok(body.LocalSignature);
                 Info($"gen {n}: body {Hex(tok)} rva=0x{rva:X} size={body.Size} il={il.Length} maxstack={body.MaxStack} " +
                      $"locals={locals} init={body.LocalVariablesInitialized} eh={body.ExceptionRegions.Length}");

@@ -62,10 +62,14 @@ namespace DeltaVerify
                     Error($"gen {n}: pdb table {t} has {rows} row(s) but the pdb EncMap lists {gen.PdbRows[(int)t].Count}");
             }
 
-            // Each MethodDebugInformation row belongs to a method that this generation's metadata delta touches.
+            // Each MethodDebugInformation row belongs to a method that this generation's metadata delta touches,
+            // and each method of the metadata delta has one.
             var deltaMethods = new HashSet<int>(gen.Rows[(int)TableIndex.MethodDef].Select(RidOf));
             int mdiRows = pdb.GetTableRowCount(TableIndex.MethodDebugInformation);
             var mdiTokens = gen.PdbRows[(int)TableIndex.MethodDebugInformation];
+            var debugMethods = new HashSet<int>(mdiTokens.Select(RidOf));
+            foreach (int rid in deltaMethods.Where(rid => !debugMethods.Contains(rid)).OrderBy(rid => rid))
+                Error($"gen {n}: MethodDef {Hex(0x06000000 | rid)} is in the metadata delta but has no MethodDebugInformation row");
             for (int k = 1; k <= mdiRows; k++)
             {
                 int methodRid = k <= mdiTokens.Count ? RidOf(mdiTokens[k - 1]) : k;
@@ -82,6 +86,14 @@ namespace DeltaVerify
                 {
                     Error($"gen {n}: pdb MethodDebugInformation row {k}: {e.GetType().Name}: {e.Message}");
                     continue;
+                }
+
+                // The sequence points' local signature must be the one the method's body in the .dil uses.
+                if (!mdi.SequencePointsBlob.IsNil && gen.BodyLocals.TryGetValue(methodRid, out int bodyLocals))
+                {
+                    int pdbLocals = mdi.LocalSignature.IsNil ? 0 : MetadataTokens.GetToken(mdi.LocalSignature);
+                    if (pdbLocals != bodyLocals)
+                        Error($"gen {n}: pdb method {Hex(methodTok)}: local signature {Hex(pdbLocals)} but the body in the IL delta uses {Hex(bodyLocals)}");
                 }
 
                 if (mdi.SequencePointsBlob.IsNil)

@@ -1,6 +1,7 @@
 // delta-verify: checks an EnC (hot reload) delta chain with System.Reflection.Metadata.
 //
 //   DeltaVerify <baseline.dll> <gen1.dmeta> [<gen2.dmeta> ...]
+//   DeltaVerify --debug-info <assembly.dll> <file.pdb|file.dpdb> <method token>...   (DebugInfo.cs)
 //
 // For each X.dmeta, X.dil and X.dpdb are picked up when they exist.
 // Exit codes: 0 = all checks passed, 1 = at least one check failed, 2 = usage / IO error.
@@ -27,6 +28,19 @@ namespace DeltaVerify
         private static int Main(string[] args)
         {
             Console.OutputEncoding = new UTF8Encoding(false);
+            if (args.Length > 0 && args[0] == "--debug-info")
+            {
+                try
+                {
+                    return DebugInfo.Run(args.Skip(1).ToArray());
+                }
+                catch (Exception e) when (e is IOException or BadImageFormatException or InvalidOperationException or FormatException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"delta-verify: {e.GetType().Name}: {e.Message}");
+                    return 2;
+                }
+            }
+
             try
             {
                 var options = Options.Parse(args);

@@ -27,6 +27,9 @@ namespace DeltaVerify
         /// <summary>Per table: rows this generation inserted (rid &gt; previous cumulative count).</summary>
         public HashSet<int> Inserted = new();
 
+        /// <summary>MethodDef rid → local signature token of its body in the .dil (0 when none).</summary>
+        public Dictionary<int, int> BodyLocals = new();
+
         public MetadataReader? PdbReader;
         public List<int>[] PdbRows = NewTableLists();
 
