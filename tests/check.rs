@@ -452,3 +452,53 @@ fn injected_defects_in_roslyn_pdb_deltas_are_reported_by_rule() {
     });
     println!("{caught} injected PDB defects caught");
 }
+
+#[test]
+fn every_rule_is_documented() {
+    let doc = std::fs::read_to_string(support::repo().join("docs/check-rules.md")).unwrap();
+    for name in rule::ALL {
+        assert!(doc.contains(&format!("`{name}`")), "docs/check-rules.md does not describe {name}");
+    }
+}
+
+/// A clean chain of ours, written once for the mutation test.
+fn mutation_seed() -> &'static Files {
+    static SEED: std::sync::OnceLock<(tempfile::TempDir, Files)> = std::sync::OnceLock::new();
+    let (_, files) = SEED.get_or_init(|| {
+        let scenario = support::repo().join("testdata/scenarios/cs-bcl-call");
+        let out = tempfile::tempdir().unwrap();
+        let deltas = our_chain(&scenario, out.path());
+        let files = Files::read(&scenario.join("bin/v1/App.dll"), &deltas);
+        (out, files)
+    });
+    files
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// Byte edits anywhere in a real .dmeta/.dil never make `check` panic: the chain
+    /// either fails to open (an error) or yields violations.
+    #[test]
+    fn check_never_panics_on_mutated_deltas(
+        edits in proptest::collection::vec((0usize..3, 0usize..2, proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()), 1..12),
+    ) {
+        let mut files = mutation_seed().clone();
+        for (generation, file, at, value) in edits {
+            let g = &mut files.generations[generation];
+            let bytes = if file == 0 { &mut g.dmeta } else { &mut g.dil };
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        let baseline = Assembly::parse(&files.baseline).unwrap();
+        let deltas: Vec<DeltaFiles<'_>> = files
+            .generations
+            .iter()
+            .map(|g| DeltaFiles { metadata: &g.dmeta, il: Some(&g.dil), pdb: None })
+            .collect();
+        if let Ok(chain) = Chain::open(baseline.metadata.clone(), &deltas) {
+            let all = emit_delta::edits::parse_capabilities("Baseline");
+            let _ = check_chain(&chain, Some(&all));
+        }
+    }
+}
