@@ -14,6 +14,7 @@ pub mod assembly;
 pub mod baseline;
 pub mod bytes;
 pub mod chain;
+pub mod check;
 pub mod delta;
 pub mod diff;
 pub mod dump;

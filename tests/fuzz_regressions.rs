@@ -5,10 +5,17 @@
 //!
 //! A file whose name ends in `.valid.bin` is one the reader must accept: its dump must
 //! have no error line.
+//!
+//! Every input also goes through what the `check_delta` fuzz target does (framed as
+//! `u32 .dmeta length, u32 .dpdb length, .dmeta, .dpdb, .dil`) and through the
+//! `open_delta` one (the whole input as a delta), so crash inputs of those targets
+//! belong here too.
 
 use std::path::PathBuf;
 
 use emit_delta::Assembly;
+use emit_delta::chain::{Chain, DeltaFiles};
+use emit_delta::check::check_chain;
 use emit_delta::dump::{canonical::canonical_dump, rows};
 use emit_delta::il::{decode_instructions, encode_instructions};
 use emit_delta::metadata::schema::{ColumnKind, MethodDefRow, TableId};
@@ -94,6 +101,7 @@ fn regression_inputs_do_not_panic() {
             assert!(has_error, "{name}: the dump of an invalid input has no error line:\n{}", tail(&dump));
         }
         std::panic::catch_unwind(|| walk(&data)).unwrap_or_else(|_| panic!("the fuzz walk panicked on {name}"));
+        std::panic::catch_unwind(|| check_as_delta(&data)).unwrap_or_else(|_| panic!("check panicked on {name}"));
     }
 }
 
@@ -103,4 +111,26 @@ fn tail(s: &str) -> &str {
         start += 1;
     }
     &s[start..]
+}
+
+/// What fuzz/fuzz_targets/check_delta.rs and open_delta.rs do, on the fixed baseline.
+fn check_as_delta(data: &[u8]) {
+    let baseline_bytes =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/scenarios/cs-literal-arith/bin/v1/App.dll"))
+            .unwrap();
+    let baseline = Assembly::parse(&baseline_bytes).unwrap();
+    let whole = [DeltaFiles { metadata: data, il: Some(data), pdb: Some(data) }];
+    if let Ok(chain) = Chain::open(baseline.metadata.clone(), &whole) {
+        let _ = check_chain(&chain, None);
+    }
+    let len = |at: usize| data.get(at..at + 4).map(|b| u32::from_le_bytes(b.try_into().unwrap()) as usize);
+    let (Some(metadata_len), Some(pdb_len)) = (len(0), len(4)) else { return };
+    let rest = &data[8..];
+    let Some(metadata) = rest.get(..metadata_len) else { return };
+    let Some(pdb) = metadata_len.checked_add(pdb_len).and_then(|end| rest.get(metadata_len..end)) else { return };
+    let il = &rest[metadata_len + pdb_len..];
+    let framed = [DeltaFiles { metadata, il: Some(il), pdb: (!pdb.is_empty()).then_some(pdb) }];
+    if let Ok(chain) = Chain::open(baseline.metadata.clone(), &framed) {
+        let _ = check_chain(&chain, Some(&["Baseline".to_string()]));
+    }
 }

@@ -101,6 +101,8 @@ fn scenarios_apply_generation_after_generation_in_coreclr() {
         assert!(run.status.success(), "{}: host exit {:?}", s.name, run.status);
 
         let deltas: Vec<PathBuf> = (1..=3).map(|n| out.path().join(format!("App.dll.{n}.dmeta"))).collect();
+        let check = Command::new(EMIT_DELTA).arg("check").arg(build(s, "v1")).args(&deltas).output().unwrap();
+        assert!(check.status.success(), "{}: emit-delta check:\n{}", s.name, String::from_utf8_lossy(&check.stdout));
         let v = Command::new(&dotnet).arg(&verify).arg("-q").arg(build(s, "v1")).args(&deltas).output().unwrap();
         assert!(
             v.status.success(),

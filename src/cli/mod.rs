@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Exit codes are a contract: 0 written,
 //! 1 error, 2 usage, 5 no semantic change, 8 rude edit.
 
+mod check;
 mod generate;
 
 use std::path::{Path, PathBuf};
@@ -51,6 +52,20 @@ enum Command {
         #[arg(long)]
         canonical: bool,
     },
+    /// Validate deltas against the EnC rules (docs/check-rules.md): one line per violation.
+    #[command(after_help = "Each DELTA is a .dmeta; the .dil and .dpdb with the same stem are read when present.\n\
+Exit codes: 0 no violation, 1 violations (one line each: generation, table, row, rule, what is wrong) \
+or unreadable input, 2 usage.")]
+    Check {
+        /// The baseline assembly the deltas apply to.
+        baseline: PathBuf,
+        /// The generations' .dmeta files, in order.
+        #[arg(required = true)]
+        deltas: Vec<PathBuf>,
+        /// Space-separated runtime capabilities; edits outside them are violations.
+        #[arg(long, value_name = "LIST")]
+        capabilities: Option<String>,
+    },
 }
 
 pub fn run() -> i32 {
@@ -68,6 +83,9 @@ pub fn run() -> i32 {
             read(&file).map(|bytes| dump::canonical::canonical_dump(&bytes))
         }
         Some(Command::Dump { file, canonical: false }) => with_assembly(&file, dump::rows::dump),
+        Some(Command::Check { baseline, deltas, capabilities }) => {
+            return check::run(&baseline, &deltas, capabilities.as_deref());
+        }
         None => return generate_main(&cli),
     };
     match result {

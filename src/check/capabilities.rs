@@ -1,0 +1,105 @@
+//! Edits outside the runtime's capabilities (`--capabilities`): what each kind of
+//! added or updated row needs, as the runtime's `GetCapabilities()` names it.
+
+use super::{Report, rule};
+use crate::chain::{Chain, ChainGeneration, enc_op};
+use crate::metadata::schema::{CodedIndex, TableId};
+use crate::metadata::signature::header;
+use crate::metadata::{BlobIndex, Token};
+
+/// Field flag `static` (ECMA-335 II.23.1.5).
+const FIELD_STATIC: u32 = 0x10;
+
+pub(super) fn check(chain: &Chain<'_>, g: &ChainGeneration<'_>, names: &[String], report: &mut Report<'_>) {
+    let mut require = |what: &str, row: Option<u32>, capability: &str, edit: String| {
+        if !names.iter().any(|n| n == capability) {
+            report.push(what, row, rule::CAPABILITY_MISSING, format!("{edit} needs {capability}"));
+        }
+    };
+    for (i, pair) in g.enc_log.windows(2).enumerate() {
+        let (parent, member) = (pair[0].token, pair[1].token);
+        let existing_type = parent.table() == Some(TableId::TypeDef) && !g.adds(parent) && !parent.is_nil();
+        let generic = existing_type && is_generic_type(chain, parent);
+        let row = Some(i as u32 + 1);
+        match pair[0].operation {
+            enc_op::METHOD_CREATE if existing_type => {
+                require("EncLog", row, "AddMethodToExistingType", format!("adding {member} to existing type {parent}"));
+                if generic {
+                    let edit = format!("adding {member} to generic type {parent}");
+                    require("EncLog", row, "GenericAddMethodToExistingType", edit);
+                }
+            }
+            enc_op::FIELD_CREATE if existing_type => {
+                let capability = if field_flags(g, member) & FIELD_STATIC != 0 {
+                    "AddStaticFieldToExistingType"
+                } else {
+                    "AddInstanceFieldToExistingType"
+                };
+                require("EncLog", row, capability, format!("adding field {member} to existing type {parent}"));
+                if generic {
+                    let edit = format!("adding field {member} to generic type {parent}");
+                    require("EncLog", row, "GenericAddFieldToExistingType", edit);
+                }
+            }
+            _ => {}
+        }
+    }
+    for &token in &g.enc_map {
+        let Some(table) = token.table() else { continue };
+        let added = g.adds(token);
+        match table {
+            TableId::TypeDef if added => require("TypeDef", None, "NewTypeDefinition", format!("new type {token}")),
+            TableId::FieldRVA if added => require("FieldRVA", None, "AddFieldRva", format!("field RVA row {token}")),
+            TableId::MethodImpl if added => {
+                require("MethodImpl", None, "AddExplicitInterfaceImplementation", format!("method impl {token}"))
+            }
+            TableId::CustomAttribute if !attribute_on_added_row(g, token) => {
+                require("CustomAttribute", None, "ChangeCustomAttributes", format!("custom attribute {token}"))
+            }
+            TableId::MethodDef if !added && is_generic_method(chain, g, token) => {
+                require("MethodDef", None, "GenericUpdateMethod", format!("updating generic method {token}"))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether a CustomAttribute row of this delta hangs off a row this delta adds (a new
+/// member's attributes come with it; anything else changes existing attributes).
+fn attribute_on_added_row(g: &ChainGeneration<'_>, token: Token) -> bool {
+    if g.adds(token) {
+        let parent = g
+            .physical_row(token)
+            .and_then(|rid| g.metadata.tables.table(TableId::CustomAttribute).raw(rid, 0).ok())
+            .and_then(|raw| CodedIndex::HasCustomAttribute.decode(raw));
+        return parent.is_some_and(|p| g.adds(p));
+    }
+    false
+}
+
+fn field_flags(g: &ChainGeneration<'_>, field: Token) -> u32 {
+    g.physical_row(field).and_then(|rid| g.metadata.tables.table(TableId::Field).raw(rid, 0).ok()).unwrap_or(0)
+}
+
+/// A baseline type with generic parameters.
+fn is_generic_type(chain: &Chain<'_>, ty: Token) -> bool {
+    let params = chain.baseline.tables.table(TableId::GenericParam);
+    (1..=params.row_count())
+        .any(|rid| params.raw(rid, 2).ok().and_then(|raw| CodedIndex::TypeOrMethodDef.decode(raw)) == Some(ty))
+}
+
+/// A generic method (its signature says so) or a method of a generic baseline type.
+fn is_generic_method(chain: &Chain<'_>, g: &ChainGeneration<'_>, method: Token) -> bool {
+    let signature = g
+        .physical_row(method)
+        .and_then(|rid| g.metadata.tables.table(TableId::MethodDef).raw(rid, 4).ok())
+        .and_then(|blob| chain.blob(BlobIndex(blob)).ok());
+    if signature.and_then(|s| s.first()).is_some_and(|&h| h & header::GENERIC != 0) {
+        return true;
+    }
+    let types = chain.baseline.tables.table(TableId::TypeDef);
+    (1..=types.row_count()).any(|rid| {
+        chain.baseline.list_range(TableId::TypeDef, rid, 5).is_ok_and(|r| r.contains(&method.rid()))
+            && is_generic_type(chain, Token::new(TableId::TypeDef, rid))
+    })
+}

@@ -1,0 +1,504 @@
+//! `emit-delta check`: every real delta (Roslyn's own and ours) checks clean, and each
+//! defect injected into a real delta is reported under the rule that names it.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use emit_delta::Assembly;
+use emit_delta::chain::{Chain, DeltaFiles};
+use emit_delta::check::{Violation, check_chain, rule};
+use emit_delta::delta::root::metadata_root;
+use emit_delta::il::{MethodBody, Operand, decode_instructions};
+use emit_delta::metadata::schema::{CodedIndex, ModuleRow, TableId};
+use emit_delta::metadata::{MetadataReader, Token};
+
+const EMIT_DELTA: &str = env!("CARGO_BIN_EXE_emit-delta");
+
+fn scenarios() -> Vec<PathBuf> {
+    let root = support::repo().join("testdata/scenarios");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|d| d.join("scenario.json").is_file() && !d.ends_with("cs-rude"))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Writes our generations 1..3 (v1 → v2, v3, v4 through one session); the .dmeta paths.
+fn our_chain(scenario: &Path, out: &Path) -> Vec<PathBuf> {
+    let v1 = scenario.join("bin/v1/App.dll");
+    (1..=3)
+        .map(|n| {
+            let updated = scenario.join(format!("bin/v{}/App.dll", n + 1));
+            let o = Command::new(EMIT_DELTA).arg(&v1).arg(&updated).arg("--out").arg(out).output().unwrap();
+            assert!(o.status.success(), "{}: {}", scenario.display(), String::from_utf8_lossy(&o.stderr));
+            out.join(format!("App.dll.{n}.dmeta"))
+        })
+        .collect()
+}
+
+fn run_check(baseline: &Path, deltas: &[PathBuf], extra: &[&str]) -> (Option<i32>, String, String) {
+    let o = Command::new(EMIT_DELTA).arg("check").arg(baseline).args(deltas).args(extra).output().unwrap();
+    (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn our_deltas_check_clean() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        let out = tempfile::tempdir().unwrap();
+        let deltas = our_chain(&scenario, out.path());
+        let (code, stdout, stderr) = run_check(&scenario.join("bin/v1/App.dll"), &deltas, &[]);
+        assert_eq!(code, Some(0), "{}: check reported:\n{stdout}{stderr}", scenario.display());
+        checked += deltas.len();
+    }
+    println!("{checked} of our deltas checked clean");
+    assert!(checked >= 30, "expected at least 10 scenarios x 3 generations, checked {checked}");
+}
+
+/// Roslyn's deltas of `scenario` (built by tools/roslyn-deltas): (baseline, .dmeta paths).
+fn roslyn_chain(tool: &Path, dotnet: &Path, scenario: &Path, out: &Path) -> (PathBuf, Vec<PathBuf>) {
+    let o = Command::new(dotnet).arg(tool).arg("--no-unsafe").arg(scenario).arg(out).output().unwrap();
+    assert!(o.status.success(), "roslyn-deltas {}: {}", scenario.display(), String::from_utf8_lossy(&o.stdout));
+    let deltas = support::files_with_extension(&out.join("roslyn"), "dmeta");
+    assert!(!deltas.is_empty(), "{}: Roslyn wrote no delta", scenario.display());
+    (out.join("v1/App.dll"), deltas)
+}
+
+#[test]
+fn roslyn_deltas_check_clean() {
+    let Some(dotnet) = support::dotnet("roslyn_deltas_check_clean") else { return };
+    let tool = support::build_tool(&dotnet, "roslyn-deltas", "RoslynDeltas");
+    let mut checked = 0;
+    for scenario in scenarios().iter().filter(|s| s.file_name().unwrap().to_string_lossy().starts_with("cs-")) {
+        let out = tempfile::tempdir().unwrap();
+        let (baseline, deltas) = roslyn_chain(&tool, &dotnet, scenario, out.path());
+        for d in &deltas {
+            assert!(d.with_extension("dpdb").is_file(), "{}: no .dpdb", d.display());
+        }
+        let (code, stdout, stderr) = run_check(&baseline, &deltas, &[]);
+        assert_eq!(code, Some(0), "{}: check reported on Roslyn's deltas:\n{stdout}{stderr}", scenario.display());
+        checked += deltas.len();
+    }
+    println!("{checked} Roslyn deltas (.dmeta + .dil + .dpdb) checked clean");
+    assert!(checked >= 18, "expected 6 C# scenarios x 3 generations, checked {checked}");
+}
+
+#[test]
+fn cli_reports_usage_and_unreadable_files() {
+    let scenario = support::repo().join("testdata/scenarios/cs-literal-arith");
+    let baseline = scenario.join("bin/v1/App.dll");
+    let (code, _, _) = run_check(&baseline, &[], &[]);
+    assert_eq!(code, Some(2), "no delta is a usage error");
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.dmeta");
+    std::fs::write(&junk, b"BSJB not metadata").unwrap();
+    let (code, _, stderr) = run_check(&baseline, &[junk], &[]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("junk.dmeta"), "{stderr}");
+}
+
+// ---- defect injection ---------------------------------------------------------------
+
+/// The files of a chain, in memory, to edit byte by byte.
+#[derive(Clone)]
+struct Files {
+    baseline: Vec<u8>,
+    generations: Vec<Generation>,
+}
+
+#[derive(Clone)]
+struct Generation {
+    dmeta: Vec<u8>,
+    dil: Vec<u8>,
+    dpdb: Option<Vec<u8>>,
+}
+
+impl Files {
+    fn read(baseline: &Path, deltas: &[PathBuf]) -> Files {
+        let generations = deltas
+            .iter()
+            .map(|d| Generation {
+                dmeta: std::fs::read(d).unwrap(),
+                dil: std::fs::read(d.with_extension("dil")).unwrap(),
+                dpdb: std::fs::read(d.with_extension("dpdb")).ok(),
+            })
+            .collect();
+        Files { baseline: std::fs::read(baseline).unwrap(), generations }
+    }
+
+    fn check(&self, capabilities: Option<&[String]>) -> Vec<Violation> {
+        let baseline = Assembly::parse(&self.baseline).unwrap();
+        let deltas: Vec<DeltaFiles<'_>> = self
+            .generations
+            .iter()
+            .map(|g| DeltaFiles { metadata: &g.dmeta, il: Some(&g.dil), pdb: g.dpdb.as_deref() })
+            .collect();
+        let chain = Chain::open(baseline.metadata.clone(), &deltas).expect("the edited chain still opens");
+        check_chain(&chain, capabilities)
+    }
+}
+
+/// Byte offset of a cell (table, row, column) of the metadata root `md`.
+fn cell(md: &[u8], table: TableId, rid: u32, column: usize) -> (usize, u8) {
+    let reader = MetadataReader::parse(md).unwrap();
+    let stream = reader.root.header("#-").or_else(|| reader.root.header("#~")).unwrap().offset as usize;
+    let t = reader.tables.table(table);
+    assert!(rid >= 1 && rid <= t.row_count(), "{} has no row {rid}", table.name());
+    let layout = t.column_layouts()[column];
+    (stream + t.offset() + (rid as usize - 1) * t.row_size() + layout.offset as usize, layout.width)
+}
+
+fn read_cell(md: &[u8], table: TableId, rid: u32, column: usize) -> u32 {
+    let (at, width) = cell(md, table, rid, column);
+    let mut bytes = [0u8; 4];
+    bytes[..width as usize].copy_from_slice(&md[at..at + width as usize]);
+    u32::from_le_bytes(bytes)
+}
+
+fn write_cell(md: &mut [u8], table: TableId, rid: u32, column: usize, value: u32) {
+    let (at, width) = cell(md, table, rid, column);
+    md[at..at + width as usize].copy_from_slice(&value.to_le_bytes()[..width as usize]);
+}
+
+/// Rebuilds a metadata root with `edit` applied to its streams (via the delta writer's
+/// `metadata_root`), e.g. to drop bytes from a heap.
+fn rebuild(md: &[u8], mut edit: impl FnMut(&str, &[u8]) -> Vec<u8>) -> Vec<u8> {
+    let reader = MetadataReader::parse(md).unwrap();
+    let streams: Vec<(String, Vec<u8>)> = reader
+        .root
+        .streams
+        .iter()
+        .map(|h| (h.name.to_string(), edit(h.name, &md[h.offset as usize..(h.offset + h.size) as usize])))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = streams.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    metadata_root(reader.root.version, &refs)
+}
+
+/// Replaces every row of `table` in a minimal delta's `#-` stream with `rows` (each row a
+/// list of 4-byte cells), keeping every other table.
+fn replace_rows(md: &[u8], table: TableId, rows: &[Vec<u32>]) -> Vec<u8> {
+    let reader = MetadataReader::parse(md).unwrap();
+    let mut counts = *reader.tables.row_counts();
+    counts[table as usize] = rows.len() as u32;
+    rebuild(md, |name, bytes| {
+        if name != "#-" {
+            return bytes.to_vec();
+        }
+        let valid = counts.iter().enumerate().filter(|(_, c)| **c > 0).fold(0u64, |m, (i, _)| m | 1 << i);
+        let mut out = bytes[..8].to_vec();
+        out.extend_from_slice(&valid.to_le_bytes());
+        out.extend_from_slice(&reader.tables.sorted.to_le_bytes());
+        for c in counts.iter().filter(|c| **c > 0) {
+            out.extend_from_slice(&c.to_le_bytes());
+        }
+        for &t in TableId::ALL {
+            if t == table {
+                rows.iter().flatten().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+            } else {
+                out.extend_from_slice(reader.tables.table(t).bytes());
+            }
+        }
+        out.resize((out.len() + 4) & !3, 0);
+        out
+    })
+}
+
+fn enc_map(md: &[u8]) -> Vec<u32> {
+    let reader = MetadataReader::parse(md).unwrap();
+    (1..=reader.row_count(TableId::EncMap)).map(|rid| read_cell(md, TableId::EncMap, rid, 0)).collect()
+}
+
+/// The first instruction of the first method body in `g` matching `wanted`: (.dil offset
+/// of its operand, the operand token).
+fn find_operand(g: &Generation, wanted: impl Fn(&Operand) -> Option<Token>) -> Option<(usize, Token)> {
+    let reader = MetadataReader::parse(&g.dmeta).unwrap();
+    (1..=reader.row_count(TableId::MethodDef)).find_map(|rid| {
+        let rva = read_cell(&g.dmeta, TableId::MethodDef, rid, 0) as usize;
+        let body = MethodBody::parse(&g.dil[rva..]).ok()?;
+        let instructions = decode_instructions(body.code).ok()?;
+        instructions.iter().find_map(|ins| {
+            let token = wanted(&ins.operand)?;
+            Some((rva + body.header_size + ins.offset as usize + ins.opcode.len(), token))
+        })
+    })
+}
+
+fn rules(violations: &[Violation]) -> Vec<&'static str> {
+    violations.iter().map(|v| v.rule).collect()
+}
+
+/// Applies `inject` to a copy of `clean` and asserts that `expected` is reported.
+fn assert_caught(clean: &Files, defect: &str, expected: &str, inject: impl FnOnce(&mut Files)) {
+    let mut files = clean.clone();
+    inject(&mut files);
+    let found = files.check(None);
+    assert!(
+        found.iter().any(|v| v.rule == expected),
+        "{defect}: expected rule {expected}, got {:?}\n{}",
+        rules(&found),
+        found.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
+    println!("{defect}: caught as {expected} ({} violations)", found.len());
+}
+
+#[test]
+fn injected_defects_in_our_deltas_are_reported_by_rule() {
+    let scenario = support::repo().join("testdata/scenarios/cs-bcl-call");
+    let out = tempfile::tempdir().unwrap();
+    let deltas = our_chain(&scenario, out.path());
+    let clean = Files::read(&scenario.join("bin/v1/App.dll"), &deltas);
+    assert_eq!(clean.check(None), Vec::new(), "the clean chain has violations");
+
+    let module =
+        |f: &Files, n: usize| -> ModuleRow { MetadataReader::parse(&f.generations[n].dmeta).unwrap().row(1).unwrap() };
+    let mut caught = 0;
+    let mut expect = |defect: &str, expected: &str, inject: &dyn Fn(&mut Files)| {
+        assert_caught(&clean, defect, expected, inject);
+        caught += 1;
+    };
+
+    expect("EncMap rows 1 and 2 swapped", rule::ENC_MAP_SORTED, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        let (a, b) = (read_cell(md, TableId::EncMap, 1, 0), read_cell(md, TableId::EncMap, 2, 0));
+        write_cell(md, TableId::EncMap, 1, 0, b);
+        write_cell(md, TableId::EncMap, 2, 0, a);
+    });
+    expect("EncMap row 2 repeats row 1", rule::ENC_MAP_DUPLICATE, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        let first = read_cell(md, TableId::EncMap, 1, 0);
+        write_cell(md, TableId::EncMap, 2, 0, first);
+    });
+    expect("last row missing from the EncMap", rule::ENC_MAP_COMPLETE, &|f| {
+        let md = &f.generations[0].dmeta;
+        let mut map = enc_map(md);
+        map.pop();
+        let rows: Vec<Vec<u32>> = map.into_iter().map(|t| vec![t]).collect();
+        f.generations[0].dmeta = replace_rows(md, TableId::EncMap, &rows);
+    });
+    expect("#JTD header renamed", rule::MINIMAL_DELTA_MARKER, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        let at = md.windows(5).position(|w| w == b"#JTD\0").expect("#JTD header");
+        md[at + 3] = b'X';
+    });
+    expect("heap-size flags without the EnC bits", rule::HEAP_SIZE_FLAGS, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        let stream = MetadataReader::parse(md).unwrap().root.header("#-").unwrap().offset as usize;
+        md[stream + 6] = 0x07;
+    });
+    expect("Module name past the chain's #Strings", rule::HEAP_INDEX_RANGE, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        let reader = MetadataReader::parse(md).unwrap();
+        let past = 0x0010_0000 + reader.strings.size() as u32;
+        write_cell(md, TableId::Module, 1, 1, past);
+    });
+    expect("Module name below the delta's #Strings (wrong base)", rule::MODULE_NAME, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        let name = read_cell(md, TableId::Module, 1, 1);
+        write_cell(md, TableId::Module, 1, 1, name - 8);
+    });
+    let unpadded = |f: &mut Files| {
+        let md = &f.generations[1].dmeta;
+        let earlier = (module(f, 0).enc_id.0) as usize; // gen 1's GUIDs end at its EncId
+        let stripped =
+            rebuild(md, |name, bytes| if name == "#GUID" { bytes[earlier * 16..].to_vec() } else { bytes.to_vec() });
+        let mut stripped = stripped;
+        for column in 2..=4 {
+            let v = read_cell(&stripped, TableId::Module, 1, column);
+            write_cell(&mut stripped, TableId::Module, 1, column, v.saturating_sub(earlier as u32));
+        }
+        f.generations[1].dmeta = stripped;
+    };
+    expect("generation 2's #GUID without the earlier GUIDs' zero slots", rule::GUID_HEAP_PADDING, &unpadded);
+    expect("Mvid pointing at the EncId", rule::MODULE_MVID, &|f| {
+        let enc = module(f, 0).enc_id.0;
+        write_cell(&mut f.generations[0].dmeta, TableId::Module, 1, 2, enc);
+    });
+    expect("generation 2's EncBaseId is its own EncId", rule::ENC_BASE_ID, &|f| {
+        let enc = module(f, 1).enc_id.0;
+        write_cell(&mut f.generations[1].dmeta, TableId::Module, 1, 4, enc);
+    });
+    expect("Generation column 7 in generation 1", rule::MODULE_GENERATION, &|f| {
+        write_cell(&mut f.generations[0].dmeta, TableId::Module, 1, 0, 7);
+    });
+    expect("AddMethod on a TypeDef followed by a TypeRef entry", rule::ENC_LOG_ANNOUNCEMENT, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        write_cell(md, TableId::EncLog, 1, 0, Token::new(TableId::TypeDef, 2).0);
+        write_cell(md, TableId::EncLog, 1, 1, 1);
+    });
+    expect("added TypeRef row with a gap after the earlier rows", rule::ROW_IDS_CONTIGUOUS, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        let map = enc_map(md);
+        let last_typeref = map.iter().rposition(|&t| t >> 24 == TableId::TypeRef as u32).expect("an added TypeRef");
+        write_cell(md, TableId::EncMap, last_typeref as u32 + 1, 0, map[last_typeref] + 5);
+    });
+    expect("MethodDef RVA past the end of the .dil", rule::METHOD_RVA, &|f| {
+        let g = &mut f.generations[0];
+        let past = g.dil.len() as u32 + 8;
+        write_cell(&mut g.dmeta, TableId::MethodDef, 1, 0, past);
+    });
+    expect("ParamList not 0", rule::LIST_COLUMN_ZERO, &|f| {
+        write_cell(&mut f.generations[0].dmeta, TableId::MethodDef, 1, 5, 1);
+    });
+    expect("call to a MemberRef past the chain's row count", rule::IL_TOKEN_RANGE, &|f| {
+        let g = &mut f.generations[0];
+        let (at, token) = find_operand(g, |o| match o {
+            Operand::Token(t) if t.table() == Some(TableId::MemberRef) => Some(*t),
+            _ => None,
+        })
+        .expect("a MemberRef operand");
+        let beyond = Token::new(TableId::MemberRef, 0xFFFF);
+        assert_ne!(token, beyond);
+        g.dil[at..at + 4].copy_from_slice(&beyond.0.to_le_bytes());
+    });
+    expect("MemberRef.Class naming a TypeRef past the chain's rows", rule::ROW_TOKEN_RANGE, &|f| {
+        let coded = CodedIndex::MemberRefParent.encode(Token::new(TableId::TypeRef, 0xFFFF)).unwrap();
+        write_cell(&mut f.generations[0].dmeta, TableId::MemberRef, 1, 0, coded);
+    });
+    expect("ldstr into the middle of a #US entry", rule::LDSTR_OFFSET, &|f| {
+        let g = &mut f.generations[0];
+        let (at, token) = find_operand(g, |o| match o {
+            Operand::String(t) => Some(*t),
+            _ => None,
+        })
+        .expect("an ldstr");
+        g.dil[at..at + 4].copy_from_slice(&(token.0 + 1).to_le_bytes());
+    });
+    println!("{caught} injected defects caught");
+    assert!(caught >= 10);
+}
+
+#[test]
+fn capabilities_flag_edits_outside_them() {
+    let scenario = support::repo().join("testdata/scenarios/cs-bcl-call");
+    let out = tempfile::tempdir().unwrap();
+    let deltas = our_chain(&scenario, out.path());
+    let mut files = Files::read(&scenario.join("bin/v1/App.dll"), &deltas);
+    let baseline_only = vec!["Baseline".to_string()];
+    assert_eq!(files.check(Some(&baseline_only)), Vec::new(), "body updates need only Baseline");
+    // Relabel the last added TypeRef row as a new TypeDef: a new type needs NewTypeDefinition.
+    let md = &mut files.generations[0].dmeta;
+    let map = enc_map(md);
+    let last_typeref = map.iter().rposition(|&t| t >> 24 == TableId::TypeRef as u32).unwrap();
+    let baseline_types = Assembly::parse(&files.baseline).unwrap().metadata.row_count(TableId::TypeDef);
+    write_cell(md, TableId::EncMap, last_typeref as u32 + 1, 0, Token::new(TableId::TypeDef, baseline_types + 1).0);
+    let found = files.check(Some(&baseline_only));
+    assert!(
+        found.iter().any(|v| v.rule == rule::CAPABILITY_MISSING && v.message.contains("NewTypeDefinition")),
+        "{found:?}"
+    );
+    let all: Vec<String> = emit_delta::edits::parse_capabilities(emit_delta::edits::CORECLR_NET10_CAPABILITIES);
+    assert!(!files.check(Some(&all)).iter().any(|v| v.rule == rule::CAPABILITY_MISSING));
+    assert!(!files.check(None).iter().any(|v| v.rule == rule::CAPABILITY_MISSING));
+}
+
+/// Generation 1's `.dpdb`.
+fn pdb(f: &mut Files) -> &mut Vec<u8> {
+    f.generations[0].dpdb.as_mut().expect("a .dpdb")
+}
+
+#[test]
+fn injected_defects_in_roslyn_pdb_deltas_are_reported_by_rule() {
+    let Some(dotnet) = support::dotnet("injected_defects_in_roslyn_pdb_deltas_are_reported_by_rule") else { return };
+    let tool = support::build_tool(&dotnet, "roslyn-deltas", "RoslynDeltas");
+    let scenario = support::repo().join("testdata/scenarios/cs-lambda");
+    let out = tempfile::tempdir().unwrap();
+    let (baseline, deltas) = roslyn_chain(&tool, &dotnet, &scenario, out.path());
+    let clean = Files::read(&baseline, &deltas);
+    assert_eq!(clean.check(None), Vec::new(), "Roslyn's clean chain has violations");
+    let mut caught = 0;
+    let mut expect = |defect: &str, expected: &str, inject: &dyn Fn(&mut Files)| {
+        assert_caught(&clean, defect, expected, inject);
+        caught += 1;
+    };
+    expect("an EncLog row in the .dpdb", rule::PDB_NO_ENC_LOG, &|f| {
+        let md = pdb(f);
+        *md = replace_rows(md, TableId::EncLog, &[vec![Token::new(TableId::MethodDebugInformation, 1).0, 0]]);
+    });
+    expect(".dpdb EncMap rows 1 and 2 swapped", rule::PDB_ENC_MAP, &|f| {
+        let md = pdb(f);
+        let (a, b) = (read_cell(md, TableId::EncMap, 1, 0), read_cell(md, TableId::EncMap, 2, 0));
+        write_cell(md, TableId::EncMap, 1, 0, b);
+        write_cell(md, TableId::EncMap, 2, 0, a);
+    });
+    expect(".dpdb EncMap missing its last row", rule::PDB_ENC_MAP_COMPLETE, &|f| {
+        let md = pdb(f);
+        let mut map = enc_map(md);
+        map.pop();
+        let rows: Vec<Vec<u32>> = map.into_iter().map(|t| vec![t]).collect();
+        *md = replace_rows(md, TableId::EncMap, &rows);
+    });
+    expect(".dpdb EncMap naming a method the delta does not have", rule::PDB_METHOD_MAP, &|f| {
+        let md = pdb(f);
+        let map = enc_map(md);
+        let last = map.len() as u32;
+        write_cell(md, TableId::EncMap, last, 0, map[map.len() - 1] + 1);
+    });
+    expect("MethodDebugInformation naming Document 99", rule::PDB_DOCUMENT, &|f| {
+        write_cell(pdb(f), TableId::MethodDebugInformation, 1, 0, 99);
+    });
+    expect("#Pdb MethodDef row count off by one", rule::PDB_ROW_COUNTS, &|f| {
+        let md = pdb(f);
+        let reader = MetadataReader::parse(md).unwrap();
+        let stream = reader.root.header("#Pdb").unwrap().offset as usize;
+        let referenced = reader.pdb.as_ref().unwrap().referenced_tables;
+        let before = (referenced & ((1u64 << TableId::MethodDef as u8) - 1)).count_ones() as usize;
+        let at = stream + 32 + 4 * before;
+        let count = u32::from_le_bytes(md[at..at + 4].try_into().unwrap());
+        md[at..at + 4].copy_from_slice(&(count + 1).to_le_bytes());
+    });
+    println!("{caught} injected PDB defects caught");
+}
+
+#[test]
+fn every_rule_is_documented() {
+    let doc = std::fs::read_to_string(support::repo().join("docs/check-rules.md")).unwrap();
+    for name in rule::ALL {
+        assert!(doc.contains(&format!("`{name}`")), "docs/check-rules.md does not describe {name}");
+    }
+}
+
+/// A clean chain of ours, written once for the mutation test.
+fn mutation_seed() -> &'static Files {
+    static SEED: std::sync::OnceLock<(tempfile::TempDir, Files)> = std::sync::OnceLock::new();
+    let (_, files) = SEED.get_or_init(|| {
+        let scenario = support::repo().join("testdata/scenarios/cs-bcl-call");
+        let out = tempfile::tempdir().unwrap();
+        let deltas = our_chain(&scenario, out.path());
+        let files = Files::read(&scenario.join("bin/v1/App.dll"), &deltas);
+        (out, files)
+    });
+    files
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// Byte edits anywhere in a real .dmeta/.dil never make `check` panic: the chain
+    /// either fails to open (an error) or yields violations.
+    #[test]
+    fn check_never_panics_on_mutated_deltas(
+        edits in proptest::collection::vec((0usize..3, 0usize..2, proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()), 1..12),
+    ) {
+        let mut files = mutation_seed().clone();
+        for (generation, file, at, value) in edits {
+            let g = &mut files.generations[generation];
+            let bytes = if file == 0 { &mut g.dmeta } else { &mut g.dil };
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        let baseline = Assembly::parse(&files.baseline).unwrap();
+        let deltas: Vec<DeltaFiles<'_>> = files
+            .generations
+            .iter()
+            .map(|g| DeltaFiles { metadata: &g.dmeta, il: Some(&g.dil), pdb: None })
+            .collect();
+        if let Ok(chain) = Chain::open(baseline.metadata.clone(), &deltas) {
+            let all = emit_delta::edits::parse_capabilities("Baseline");
+            let _ = check_chain(&chain, Some(&all));
+        }
+    }
+}
