@@ -52,9 +52,10 @@ pub const ENC_LOG_ORDER: &[TableId] = &[
     TableId::ManifestResource,
 ];
 
-/// Tables declared sorted in every metadata SRM and Roslyn write.
+/// Type-system tables Roslyn declares sorted in every delta (`.dmeta` and `.dpdb`).
 pub const SORTED_TABLES: u64 = 0x0000_1600_3301_EA00;
-/// The same for portable-PDB metadata.
+/// Debug tables declared sorted when present (LocalScope, StateMachineMethod,
+/// CustomDebugInformation), as System.Reflection.Metadata's writer does.
 pub const SORTED_DEBUG_TABLES: u64 = 0x00C4_0000_0000_0000;
 
 /// One row: its raw column values in schema order.
@@ -151,7 +152,7 @@ impl DeltaTables {
         );
         out.push(1);
         out.extend_from_slice(&valid.to_le_bytes());
-        out.extend_from_slice(&(if debug { SORTED_DEBUG_TABLES } else { SORTED_TABLES }).to_le_bytes());
+        out.extend_from_slice(&(SORTED_TABLES | (valid & SORTED_DEBUG_TABLES)).to_le_bytes());
         for (_, rows) in all.iter().filter(|(_, r)| !r.is_empty()) {
             out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
         }
