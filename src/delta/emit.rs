@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::heaps::DeltaHeaps;
 use super::il::IlStream;
 use super::importer::Importer;
-use super::root::metadata_root;
+use super::root::minimal_delta_root;
 use super::tables::row;
 use crate::assembly::Assembly;
 use crate::baseline::{ChainState, hex};
@@ -95,18 +95,7 @@ pub fn emit_generation(
     let dpdb = super::pdb::write_pdb_delta(&mut importer, new_pdb, methods, enc_id)?;
 
     let tables = importer.tables.serialize(true, false);
-    let [strings, user_strings, guids, blobs] = importer.heaps.streams();
-    let dmeta = metadata_root(
-        baseline.metadata.root.version,
-        &[
-            ("#-", &tables),
-            ("#Strings", &strings),
-            ("#US", &user_strings),
-            ("#GUID", &guids),
-            ("#Blob", &blobs),
-            ("#JTD", &[]),
-        ],
-    );
+    let dmeta = minimal_delta_root(baseline.metadata.root.version, None, &tables, &importer.heaps);
 
     let mut next = state.clone();
     next.generation = number;

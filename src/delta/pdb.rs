@@ -23,7 +23,7 @@ use std::collections::HashMap;
 
 use super::heaps::{DeltaHeaps, HeapBases};
 use super::importer::Importer;
-use super::root::metadata_root;
+use super::root::minimal_delta_root;
 use super::tables::{DeltaTables, row};
 use crate::diff::compare::UpdatedMethod;
 use crate::error::{Error, Result};
@@ -305,18 +305,6 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
         }
 
         let tables = self.tables.serialize(false, true);
-        let [strings, user_strings, guids, blobs] = self.heaps.streams();
-        Ok(metadata_root(
-            PDB_VERSION,
-            &[
-                ("#Pdb", &pdb_stream),
-                ("#-", &tables),
-                ("#Strings", &strings),
-                ("#US", &user_strings),
-                ("#GUID", &guids),
-                ("#Blob", &blobs),
-                ("#JTD", &[]),
-            ],
-        ))
+        Ok(minimal_delta_root(PDB_VERSION, Some(&pdb_stream), &tables, &self.heaps))
     }
 }

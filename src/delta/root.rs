@@ -30,3 +30,27 @@ pub fn metadata_root(version: &str, streams: &[(&str, &[u8])]) -> Vec<u8> {
     }
     out
 }
+
+/// The root of a minimal EnC delta: an optional `#Pdb` stream (PDB deltas), the `#-`
+/// tables, the four heaps and the empty `#JTD` marker, in the order Roslyn writes them.
+pub fn minimal_delta_root(
+    version: &str,
+    pdb_stream: Option<&[u8]>,
+    tables: &[u8],
+    heaps: &super::heaps::DeltaHeaps,
+) -> Vec<u8> {
+    let [strings, user_strings, guids, blobs] = heaps.streams();
+    let mut streams: Vec<(&str, &[u8])> = Vec::with_capacity(7);
+    if let Some(pdb) = pdb_stream {
+        streams.push(("#Pdb", pdb));
+    }
+    streams.extend([
+        ("#-", tables),
+        ("#Strings", &strings[..]),
+        ("#US", &user_strings[..]),
+        ("#GUID", &guids[..]),
+        ("#Blob", &blobs[..]),
+        ("#JTD", &[][..]),
+    ]);
+    metadata_root(version, &streams)
+}
