@@ -53,6 +53,11 @@ fn session_loaded(c: &mut Criterion) {
         })
     });
     group.bench_function("diff_builds alone", |b| b.iter(|| black_box(diff_builds(black_box(old), &new).unwrap())));
+    // The general comparison diff_builds falls back to when an edit adds metadata rows
+    // (new references, locals signatures) and the same-rows fast path does not apply.
+    group.bench_function("diff_by_key alone (general path)", |b| {
+        b.iter(|| black_box(emit_delta::diff::compare::diff_by_key(black_box(old), &new).unwrap()))
+    });
     group.bench_function("emit_generation alone (diff precomputed)", |b| {
         b.iter(|| {
             black_box(
