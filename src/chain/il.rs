@@ -5,7 +5,8 @@
 //!
 //! Local slots are named by first use (`V0`, `V1`, ... with their type), so two bodies
 //! that differ only in slot numbering compare equal instruction by instruction; the
-//! slot layout itself is the `locals` line. [`BodyIndex`] holds both namings.
+//! slot layout itself is the `locals` line. [`BodyIndex`] holds both namings, for the
+//! `.dpdb` comparison too (sequence points, scopes and local variables of a body).
 
 use std::collections::HashMap;
 
@@ -56,7 +57,7 @@ fn type_text(resolver: &Resolver<'_, '_>, t: &TypeSig) -> String {
 /// Where a body's instructions start and how its local slots are named: what turns the
 /// raw IL offsets and slot numbers of the body (or of debug rows describing it) into
 /// instruction numbers and first-use slot names, so two encodings of one body agree.
-struct BodyIndex {
+pub(crate) struct BodyIndex {
     /// Instruction start offset → instruction number.
     starts: HashMap<u32, usize>,
     /// The code size (an offset there is the end of the body).
@@ -83,13 +84,20 @@ impl BodyIndex {
         }
     }
 
+    /// The body at `rva` of a `.dil`, when it can be read and decoded.
+    pub(crate) fn at_rva(resolver: &Resolver<'_, '_>, il: Option<&[u8]>, rva: u32) -> Option<Self> {
+        let body = MethodBody::parse(il?.get(rva as usize..)?).ok()?;
+        let instructions = decode_instructions(body.code).ok()?;
+        Some(Self::new(resolver, &body, &instructions))
+    }
+
     /// `#N` for the start of instruction N; other offsets stay raw (`IL_xxxx`).
-    fn start(&self, offset: u32) -> String {
+    pub(crate) fn start(&self, offset: u32) -> String {
         self.starts.get(&offset).map_or(format!("IL_{offset:04x}"), |i| format!("#{i}"))
     }
 
     /// Like [`Self::start`], and `end` for the end of the body (a range's bound).
-    fn bound(&self, offset: u32) -> String {
+    pub(crate) fn bound(&self, offset: u32) -> String {
         if offset == self.end { "end".to_string() } else { self.start(offset) }
     }
 
@@ -101,7 +109,7 @@ impl BodyIndex {
 
     /// A slot by first use with its type (`V0 (i4)`); a slot the code never touches
     /// keeps its number (`unused slot 3 (i4)`).
-    fn slot(&self, slot: u32) -> String {
+    pub(crate) fn slot(&self, slot: u32) -> String {
         let ty = self.types.get(slot as usize).map_or("?", String::as_str);
         match self.first_use.get(&slot) {
             Some(n) => format!("V{n} ({ty})"),
