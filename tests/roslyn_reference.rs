@@ -14,15 +14,20 @@ use emit_delta::chain::compare::{Difference, compare_chains};
 use emit_delta::chain::files::{OwnedDelta, read_chain_dir};
 use emit_delta::chain::{Chain, DeltaFiles};
 use emit_delta::metadata::MetadataReader;
-use emit_delta::metadata::schema::{DocumentRow, TableId};
+use emit_delta::metadata::schema::{DocumentRow, MethodDebugInformationRow, TableId};
+use emit_delta::pdb::{decode_sequence_points, encode_sequence_points};
 use emit_delta::{Assembly, FileBytes};
 
 const EMIT_DELTA: &str = env!("CARGO_BIN_EXE_emit-delta");
 
-/// The documented categories (docs/roslyn-differences.md), as line patterns.
-fn category(line: &str) -> Option<&'static str> {
-    let rest = line.strip_prefix("gen ")?.split_once(' ')?.1;
-    if rest.starts_with("IL 0x06") && rest.contains(" locals: ours StandAloneSig(locals(") {
+/// The documented categories (docs/roslyn-differences.md), as line patterns; `lines` are
+/// all of the scenario's lines (a method's debug rows count as re-emitted only when
+/// its MethodDef row is).
+fn category(line: &str, lines: &[String]) -> Option<&'static str> {
+    let (generation, rest) = line.strip_prefix("gen ")?.split_once(' ')?;
+    if (rest.starts_with("IL 0x06") || rest.starts_with("pdb MethodDebugInformation 0x06"))
+        && rest.contains(" locals: ours StandAloneSig(locals(")
+    {
         return Some("local slot layout");
     }
     if rest.starts_with("StandAloneSig row ")
@@ -42,6 +47,22 @@ fn category(line: &str) -> Option<&'static str> {
         || rest.starts_with("EncMap (entry): ours - | theirs 0x06")
         || rest.starts_with("EncMap (entry): ours - | theirs 0x08")
     {
+        return Some("Roslyn re-emits every edited method");
+    }
+    // The debug rows of a method only Roslyn's delta updates.
+    let re_emitted = |method: &str| {
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("gen {generation} MethodDef {method} (row): ours - | theirs MethodDef(")))
+    };
+    let method = if let Some(r) = rest.strip_prefix("pdb MethodDebugInformation ") {
+        r.split_once(" (row): ours - | theirs MethodDebugInformation(").map(|(m, _)| m)
+    } else if let Some(r) = rest.strip_prefix("pdb LocalScope row ") {
+        r.split_once(" (row): ours - | theirs LocalScope(").and_then(|(_, v)| v.split_once(',')).map(|(m, _)| m)
+    } else {
+        None
+    };
+    if method.is_some_and(re_emitted) {
         return Some("Roslyn re-emits every edited method");
     }
     None
@@ -78,6 +99,21 @@ fn versions(out: &Path) -> Vec<PathBuf> {
     v.into_iter().map(|(_, p)| p).collect()
 }
 
+/// emit-delta's chain on the versions roslyn-deltas built (v1 the baseline), in `out`.
+fn our_chain(name: &str, versions: &[PathBuf], out: &Path) -> Vec<OwnedDelta> {
+    for updated in &versions[1..] {
+        let o = Command::new(EMIT_DELTA)
+            .arg(versions[0].join("App.dll"))
+            .arg(updated.join("App.dll"))
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: emit-delta {}: {}", updated.display(), String::from_utf8_lossy(&o.stderr));
+    }
+    read_chain_dir(out).unwrap()
+}
+
 fn differences(baseline: &Path, ours: &[OwnedDelta], theirs: &[OwnedDelta]) -> Vec<Difference> {
     let bytes = FileBytes::open(baseline).unwrap();
     let assembly = Assembly::parse(&bytes).unwrap();
@@ -100,28 +136,12 @@ fn emit_delta_matches_roslyn_except_documented_design_choices() {
         let tmp = tempfile::tempdir().unwrap();
         roslyn_deltas(&dotnet, &tool, &scenario, tmp.path());
         let versions = versions(tmp.path());
-        let ours_dir = tmp.path().join("ours");
-        for updated in &versions[1..] {
-            let o = Command::new(EMIT_DELTA)
-                .arg(versions[0].join("App.dll"))
-                .arg(updated.join("App.dll"))
-                .arg("--out")
-                .arg(&ours_dir)
-                .output()
-                .unwrap();
-            assert!(
-                o.status.success(),
-                "{name}: emit-delta {}: {}",
-                updated.display(),
-                String::from_utf8_lossy(&o.stderr)
-            );
-        }
-        let ours = read_chain_dir(&ours_dir).unwrap();
+        let ours = our_chain(&name, &versions, &tmp.path().join("ours"));
         let theirs = read_chain_dir(&tmp.path().join("roslyn")).unwrap();
         let baseline = versions[0].join("App.dll");
         let lines: Vec<String> = differences(&baseline, &ours, &theirs).iter().map(|d| d.to_string()).collect();
         for line in &lines {
-            if category(line).is_none() {
+            if category(line, &lines).is_none() {
                 failures.push(format!("{name}: undocumented difference: {line}"));
             }
         }
@@ -185,4 +205,47 @@ fn pdb_deltas_compare_equal_and_a_planted_difference_is_named() {
         "{lines:#?}"
     );
     assert!(lines[0].contains("0x50de00ed") && lines[1].contains("0xafde00ed"), "{lines:#?}");
+}
+
+/// The `.dpdb` comparison reads offsets and slots against each chain's own bodies, yet
+/// still names a real difference: one sequence point of emit-delta's generation 1 moved
+/// a line down is reported (the rest unchanged) and is in no documented category.
+#[test]
+fn a_planted_sequence_point_difference_survives_the_normalization() {
+    let Some(dotnet) = support::dotnet("a_planted_sequence_point_difference_survives_the_normalization") else {
+        return;
+    };
+    let tool = support::build_tool(&dotnet, "roslyn-deltas", "RoslynDeltas");
+    let tmp = tempfile::tempdir().unwrap();
+    roslyn_deltas(&dotnet, &tool, &support::repo().join("testdata/scenarios/cs-literal-arith"), tmp.path());
+    let versions = versions(tmp.path());
+    let baseline = versions[0].join("App.dll");
+    let theirs = read_chain_dir(&tmp.path().join("roslyn")).unwrap();
+    let mut ours = our_chain("cs-literal-arith", &versions, &tmp.path().join("ours"));
+    let lines = |ours: &[OwnedDelta]| -> Vec<String> {
+        differences(&baseline, ours, &theirs).iter().map(|d| d.to_string()).collect()
+    };
+    let before = lines(&ours);
+
+    let pdb = ours[0].pdb.as_mut().unwrap();
+    let (old, new) = {
+        let reader = MetadataReader::parse(pdb).unwrap();
+        let info: MethodDebugInformationRow = reader.row(1).unwrap();
+        let old = reader.blob(info.sequence_points).unwrap().to_vec();
+        let mut decoded = decode_sequence_points(&old, info.document).unwrap();
+        let point = decoded.points.iter_mut().find(|p| !p.is_hidden()).unwrap();
+        point.start_line += 1;
+        point.end_line += 1;
+        (old, encode_sequence_points(decoded.local_signature, &decoded.points).unwrap().1)
+    };
+    assert_eq!(old.len(), new.len(), "the moved line encodes in as many bytes");
+    let at = pdb.windows(old.len()).position(|w| w == old.as_slice()).expect("the sequence points in the .dpdb");
+    pdb[at..at + old.len()].copy_from_slice(&new);
+
+    let after = lines(&ours);
+    let added: Vec<&String> = after.iter().filter(|l| !before.contains(l)).collect();
+    assert_eq!(after.len(), before.len() + 1, "{after:#?}");
+    assert_eq!(added.len(), 1, "{after:#?}");
+    assert!(added[0].starts_with("gen 1 pdb MethodDebugInformation 0x06000001 (row): ours "), "{added:#?}");
+    assert_eq!(category(added[0], &after), None, "{added:#?}");
 }
