@@ -19,11 +19,22 @@ impl OwnedDelta {
         DeltaFiles { metadata: &self.metadata, il: self.il.as_deref(), pdb: self.pdb.as_deref() }
     }
 
+    /// Reads a `.dmeta` with the `.dil` and `.dpdb` beside it, each when it exists.
+    pub fn read_beside(metadata: &Path) -> Result<Self> {
+        let (il, pdb) = companions(metadata);
+        OwnedDelta::read(metadata, il.is_file().then_some(il.as_path()), pdb.is_file().then_some(pdb.as_path()))
+    }
+
     /// Reads a `.dmeta` and optionally its `.dil` and `.dpdb`.
     pub fn read(metadata: &Path, il: Option<&Path>, pdb: Option<&Path>) -> Result<Self> {
         let read = |p: &Path| std::fs::read(p).map_err(|e| Error::io(p, e));
         Ok(OwnedDelta { metadata: read(metadata)?, il: il.map(read).transpose()?, pdb: pdb.map(read).transpose()? })
     }
+}
+
+/// The `.dil` and `.dpdb` that belong to a `.dmeta` (same stem, same folder).
+pub fn companions(metadata: &Path) -> (PathBuf, PathBuf) {
+    (metadata.with_extension("dil"), metadata.with_extension("dpdb"))
 }
 
 /// The `*.G.dmeta` files of `dir` for G = 1, 2, ... (contiguous, one name stem), each
@@ -52,13 +63,7 @@ pub fn read_chain_dir(dir: &Path) -> Result<Vec<OwnedDelta>> {
                 metadata.display()
             )));
         }
-        let il = metadata.with_extension("dil");
-        let pdb = metadata.with_extension("dpdb");
-        deltas.push(OwnedDelta::read(
-            metadata,
-            il.is_file().then_some(il.as_path()),
-            pdb.is_file().then_some(pdb.as_path()),
-        )?);
+        deltas.push(OwnedDelta::read_beside(metadata)?);
     }
     Ok(deltas)
 }
