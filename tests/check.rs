@@ -16,15 +16,9 @@ use emit_delta::metadata::{MetadataReader, Token};
 
 const EMIT_DELTA: &str = env!("CARGO_BIN_EXE_emit-delta");
 
+/// The scenarios whose versions apply (rude-edit scenarios write no chain).
 fn scenarios() -> Vec<PathBuf> {
-    let root = support::repo().join("testdata/scenarios");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|d| d.join("scenario.json").is_file() && !d.ends_with("cs-rude"))
-        .collect();
-    dirs.sort();
-    dirs
+    support::scenarios().into_iter().filter(|(_, _, rude)| !rude).map(|(_, dir, _)| dir).collect()
 }
 
 /// Writes our generations 1..3 (v1 → v2, v3, v4 through one session); the .dmeta paths.

@@ -15,8 +15,22 @@ const EMIT_DELTA: &str = env!("CARGO_BIN_EXE_emit-delta");
 struct Scenario {
     dir: PathBuf,
     name: String,
-    expected: Vec<String>,
-    rude: bool,
+    /// `Namespace.Type::Method`: static, no parameters, returns string.
+    entry: String,
+    versions: Vec<String>,
+    rude: Vec<RudeExpectation>,
+}
+
+/// A version that must be refused against v1: the member and what changed, as the
+/// user must read them; `code` is the stable `--json` code when the scenario pins it;
+/// `observable`: a fresh run of the version differs from v1 (so applying the edit
+/// silently would leave the running program wrong).
+struct RudeExpectation {
+    version: String,
+    member: String,
+    change: String,
+    code: Option<String>,
+    observable: bool,
 }
 
 fn scenarios() -> Vec<Scenario> {
@@ -26,15 +40,57 @@ fn scenarios() -> Vec<Scenario> {
         let dir = entry.unwrap().path();
         let Ok(text) = std::fs::read_to_string(dir.join("scenario.json")) else { continue };
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let strings = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array().into_iter().flatten().map(|x| x.as_str().unwrap().to_string()).collect()
+        };
+        let rude = json["rude"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| RudeExpectation {
+                version: r["version"].as_str().unwrap().to_string(),
+                member: r["member"].as_str().unwrap().to_string(),
+                change: r["change"].as_str().unwrap().to_string(),
+                code: r["code"].as_str().map(str::to_string),
+                observable: r["observable"].as_bool().unwrap_or(false),
+            })
+            .collect();
         out.push(Scenario {
             name: dir.file_name().unwrap().to_string_lossy().into_owned(),
-            expected: json["expected"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect(),
-            rude: json.get("rude").is_some(),
+            entry: json["entry"].as_str().unwrap().to_string(),
+            versions: strings(&json["versions"]),
+            rude,
             dir,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// Runs the hot-reload host on `dll` with the given generations applied in order and
+/// returns its `gen N: ...` lines. With no generations it is a fresh run of the build.
+fn host_run(dotnet: &Path, host: &Path, s: &Scenario, dll: &Path, prefixes: &[PathBuf]) -> (Vec<String>, Output) {
+    let run = Command::new(dotnet)
+        .arg(host)
+        .arg(dll)
+        .arg(&s.entry)
+        .arg("--probe")
+        .arg(support::repo().join("testdata/scenarios/_shared"))
+        .args(prefixes)
+        .env("DOTNET_MODIFIABLE_ASSEMBLIES", "debug")
+        .output()
+        .unwrap();
+    let lines =
+        String::from_utf8_lossy(&run.stdout).lines().filter(|l| l.starts_with("gen ")).map(str::to_string).collect();
+    (lines, run)
+}
+
+/// What a fresh start of `version`'s build returns from the entry method.
+fn fresh_result(dotnet: &Path, host: &Path, s: &Scenario, version: &str) -> String {
+    let (lines, run) = host_run(dotnet, host, s, &build(s, version), &[]);
+    assert!(run.status.success(), "{} {version}: fresh run failed: {}", s.name, String::from_utf8_lossy(&run.stderr));
+    let line = lines.first().unwrap_or_else(|| panic!("{} {version}: fresh run printed no result", s.name));
+    line.strip_prefix("gen 0: ").unwrap().to_string()
 }
 
 fn emit(args: &[&Path]) -> Output {
@@ -64,9 +120,18 @@ fn scenarios_apply_generation_after_generation_in_coreclr() {
     let Some(dotnet) = support::dotnet("scenarios_apply_generation_after_generation_in_coreclr") else { return };
     let host = support::build_tool(&dotnet, "hotreload-host", "HotReloadHost");
     let verify = support::build_tool(&dotnet, "delta-verify", "DeltaVerify");
-    let shared = support::repo().join("testdata/scenarios/_shared");
     let mut checked = 0;
-    for s in scenarios().iter().filter(|s| !s.rude) {
+    for s in scenarios().iter().filter(|s| s.rude.is_empty()) {
+        assert_eq!(s.versions, ["v1", "v2", "v3", "v4"], "{}: an applying scenario has four versions", s.name);
+        // The expected result of generation N is what a fresh start of version N gives.
+        let fresh: Vec<String> = s.versions.iter().map(|v| fresh_result(&dotnet, &host, s, v)).collect();
+        for pair in fresh.windows(2) {
+            assert_ne!(
+                pair[0], pair[1],
+                "{}: consecutive versions give the same result, a lost delta would pass",
+                s.name
+            );
+        }
         let out = tempfile::tempdir().unwrap();
         let mut prefixes = Vec::new();
         for (n, version) in ["v2", "v3", "v4"].iter().enumerate() {
@@ -84,19 +149,8 @@ fn scenarios_apply_generation_after_generation_in_coreclr() {
             }
             prefixes.push(prefix);
         }
-        let run = Command::new(&dotnet)
-            .arg(&host)
-            .arg(build(s, "v1"))
-            .arg("App.Program::Run")
-            .arg("--probe")
-            .arg(&shared)
-            .args(&prefixes)
-            .env("DOTNET_MODIFIABLE_ASSEMBLIES", "debug")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&run.stdout);
-        let results: Vec<&str> = stdout.lines().filter(|l| l.starts_with("gen ")).collect();
-        let expected: Vec<String> = s.expected.iter().enumerate().map(|(i, e)| format!("gen {i}: {e}")).collect();
+        let (results, run) = host_run(&dotnet, &host, s, &build(s, "v1"), &prefixes);
+        let expected: Vec<String> = fresh.iter().enumerate().map(|(i, e)| format!("gen {i}: {e}")).collect();
         assert_eq!(results, expected, "{}: runtime output (stderr: {})", s.name, String::from_utf8_lossy(&run.stderr));
         assert!(run.status.success(), "{}: host exit {:?}", s.name, run.status);
 
@@ -118,27 +172,81 @@ fn scenarios_apply_generation_after_generation_in_coreclr() {
 
 #[test]
 fn rude_edits_exit_8_and_leave_output_and_session_untouched() {
-    let s = scenarios().into_iter().find(|s| s.name == "cs-rude").expect("testdata/scenarios/cs-rude");
-    let out = tempfile::tempdir().unwrap();
-    // One good generation first, so there is a session to keep intact.
-    let good = emit(&[&build(&s, "v1"), &build(&s, "v1"), Path::new("--out"), out.path()]);
-    assert_eq!(good.status.code(), Some(5), "identical builds: {}", String::from_utf8_lossy(&good.stderr));
-    assert!(snapshot(out.path()).is_empty(), "no-change run wrote files");
-    let before = snapshot(out.path());
-    for (version, member, change) in [
-        ("v2", "App.Program::Suffix", "added"),
-        ("v3", "App.Program::Compute", "signature"),
-        ("v4", "App.Program::factor", "added"),
-    ] {
-        let o = emit(&[&build(&s, "v1"), &build(&s, version), Path::new("--out"), out.path()]);
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(8), "{version}: {stderr}");
-        assert!(
-            stderr.lines().any(|l| l.starts_with("rude edit: ") && l.contains(member) && l.contains(change)),
-            "{version}: stderr does not name {member} ({change}):\n{stderr}"
+    let mut checked = 0;
+    for s in scenarios().iter().filter(|s| !s.rude.is_empty()) {
+        let out = tempfile::tempdir().unwrap();
+        // Identical builds are no change: exit 5, nothing written.
+        let same = emit(&[&build(s, "v1"), &build(s, "v1"), Path::new("--out"), out.path()]);
+        assert_eq!(
+            same.status.code(),
+            Some(5),
+            "{}: identical builds: {}",
+            s.name,
+            String::from_utf8_lossy(&same.stderr)
         );
-        assert_eq!(snapshot(out.path()), before, "{version}: a rude edit changed the output folder");
+        let before = snapshot(out.path());
+        assert!(before.is_empty(), "{}: a no-change run wrote files", s.name);
+        for r in &s.rude {
+            let o = emit(&[&build(s, "v1"), &build(s, &r.version), Path::new("--out"), out.path()]);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(8), "{} {}: {stderr}", s.name, r.version);
+            let prefix = format!("rude edit: {}: ", r.member);
+            assert!(
+                stderr.lines().any(|l| l.starts_with(&prefix) && l.contains(&r.change)),
+                "{} {}: stderr does not name {} ({}):\n{stderr}",
+                s.name,
+                r.version,
+                r.member,
+                r.change
+            );
+            assert_eq!(snapshot(out.path()), before, "{} {}: a rude edit changed the output folder", s.name, r.version);
+            if let Some(code) = &r.code {
+                let json = emit(&[
+                    &build(s, "v1"),
+                    &build(s, &r.version),
+                    Path::new("--out"),
+                    out.path(),
+                    Path::new("--json"),
+                ]);
+                assert_eq!(json.status.code(), Some(8));
+                let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+                let edits = v["rude_edits"].as_array().unwrap();
+                assert!(
+                    edits.iter().any(|e| e["code"] == code.as_str() && e["member"] == r.member.as_str()),
+                    "{} {}: --json has no {code} edit for {}: {v}",
+                    s.name,
+                    r.version,
+                    r.member
+                );
+            }
+            checked += 1;
+        }
     }
+    println!("{checked} rude edits refused");
+    assert!(checked >= 10, "expected at least 10 rude edits, found {checked}");
+}
+
+/// The type-initializer scenarios are refused because applying them would be wrong:
+/// a fresh start of the edited build gives another result than the baseline, which a
+/// running program that applied the delta would never show.
+#[test]
+fn refused_initializer_edits_change_what_a_restart_computes() {
+    let Some(dotnet) = support::dotnet("refused_initializer_edits_change_what_a_restart_computes") else { return };
+    let host = support::build_tool(&dotnet, "hotreload-host", "HotReloadHost");
+    let mut checked = 0;
+    for s in scenarios() {
+        for r in s.rude.iter().filter(|r| r.observable) {
+            let (before, after) =
+                (fresh_result(&dotnet, &host, &s, "v1"), fresh_result(&dotnet, &host, &s, &r.version));
+            assert_ne!(
+                before, after,
+                "{} {}: the refused edit does not change what a restart computes",
+                s.name, r.version
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 7, "expected at least 7 observable refused edits, found {checked}");
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use super::body::{bodies_equal, bytes_equal};
 use super::identity::Identities;
+use super::initializer::initializer_rude_edits;
 use super::matching::{DefinitionMatch, same_rows};
 use super::rude::RudeEdit;
 use crate::assembly::Assembly;
@@ -100,6 +101,8 @@ fn definitions(ids: &Identities<'_, '_>) -> Result<HashMap<Rc<str>, Token>> {
 }
 
 /// Compares `old` (the build applied last) with `new`.
+/// On both paths, besides the definitions' own differences, a changed body that would
+/// leave a type initializer's results stale is a rude edit ([`initializer_rude_edits`]).
 pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
     if same_rows(&old.metadata, &new.metadata) { diff_same_rows(old, new) } else { diff_by_key(old, new) }
 }
@@ -141,6 +144,7 @@ fn diff_same_rows(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
             diff.rude_edits.push(changed_definition(display_name(&new_ids, field), "field initial data (RVA) changed"));
         }
     }
+    diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
     Ok(diff)
 }
 
@@ -210,6 +214,7 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
+    diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
     diff.definitions = DefinitionMatch::ByKey { old: old_defs, new: new_defs };
     Ok(diff)
 }

@@ -4,10 +4,11 @@
 pub mod body;
 pub mod compare;
 pub mod identity;
+pub mod initializer;
 pub mod matching;
 pub mod rude;
 
 pub use compare::{BuildDiff, diff_builds};
 pub use identity::Identities;
 pub use matching::DefinitionMatch;
-pub use rude::RudeEdit;
+pub use rude::{RudeEdit, RudeKind};

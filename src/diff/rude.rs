@@ -1,10 +1,44 @@
-//! Rude edits: differences the runtime cannot apply. Each names the member, what
-//! changed and why it cannot be applied.
+//! Rude edits: differences the runtime cannot apply, or could apply only with a result
+//! that differs from a restart. Each names the member, what changed and why, and has a
+//! stable [`RudeKind`] code for tools.
 
 use std::fmt;
 
+/// What kind of rude edit this is; `code()` is stable across releases (the `--json`
+/// output carries it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RudeKind {
+    /// A change outside what this tool or the runtime can update (added, removed or
+    /// re-typed members, attributes, layout, missing capabilities).
+    Unsupported,
+    /// A type initializer (`.cctor`, F# startup code) whose body changed: the runtime
+    /// never runs an initializer a second time, so the new values would never appear.
+    TypeInitializerChanged,
+    /// A method whose body changed and which a type initializer calls (directly or
+    /// through other methods): the values the initializer computed with it stay old.
+    InitializerDependencyChanged,
+}
+
+impl RudeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            RudeKind::Unsupported => "unsupported-edit",
+            RudeKind::TypeInitializerChanged => "type-initializer-changed",
+            RudeKind::InitializerDependencyChanged => "initializer-dependency-changed",
+        }
+    }
+}
+
+impl serde::Serialize for RudeKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct RudeEdit {
+    #[serde(rename = "code")]
+    pub kind: RudeKind,
     /// The member or type, e.g. `App.Greeter::Message`.
     pub member: String,
     /// What changed, e.g. `method added`.
@@ -14,8 +48,13 @@ pub struct RudeEdit {
 }
 
 impl RudeEdit {
+    /// An edit of kind [`RudeKind::Unsupported`].
     pub fn new(member: impl Into<String>, change: impl Into<String>, reason: impl Into<String>) -> Self {
-        RudeEdit { member: member.into(), change: change.into(), reason: reason.into() }
+        Self::of(RudeKind::Unsupported, member, change, reason)
+    }
+
+    pub fn of(kind: RudeKind, member: impl Into<String>, change: impl Into<String>, reason: impl Into<String>) -> Self {
+        RudeEdit { kind, member: member.into(), change: change.into(), reason: reason.into() }
     }
 }
 

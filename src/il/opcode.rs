@@ -150,4 +150,13 @@ impl OpCode {
     }
 
     pub const LDSTR: OpCode = OpCode(0x72);
+    pub const CALL: OpCode = OpCode(0x28);
+    pub const JMP: OpCode = OpCode(0x27);
+    pub const CALLVIRT: OpCode = OpCode(0x6F);
+    pub const NEWOBJ: OpCode = OpCode(0x73);
+    pub const LDSFLD: OpCode = OpCode(0x7E);
+    pub const LDSFLDA: OpCode = OpCode(0x7F);
+    pub const STSFLD: OpCode = OpCode(0x80);
+    pub const LDFTN: OpCode = OpCode(0xFE06);
+    pub const LDVIRTFTN: OpCode = OpCode(0xFE07);
 }

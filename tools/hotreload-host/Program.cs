@@ -1,7 +1,8 @@
 // HotReloadHost: loads a Debug build of an assembly, calls a static entry
 // method, then applies hot-reload deltas (GEN_PREFIX.dmeta / .dil / .dpdb)
-// one generation at a time with MetadataUpdater.ApplyUpdate and calls the
-// entry method again after each one.
+// one generation at a time with MetadataUpdater.ApplyUpdate, forces the JIT
+// over every method of the assembly, and calls the entry method again after
+// each one. With no GEN_PREFIX it is a fresh run of the build it loads.
 //
 // Usage:
 //   HotReloadHost <path/to/App.dll> <Namespace.Type::Method> [--probe DIR]... [GEN_PREFIX]...
@@ -142,6 +143,7 @@ internal static class Program
                 string dpdbPath = prefix + ".dpdb";
                 byte[] dpdb = File.Exists(dpdbPath) ? File.ReadAllBytes(dpdbPath) : Array.Empty<byte>();
                 MetadataUpdater.ApplyUpdate(assembly, dmeta, dil, dpdb);
+                PrepareAll(assembly);
             }
             catch (Exception e)
             {
@@ -156,6 +158,31 @@ internal static class Program
         }
 
         return 0;
+    }
+
+    // Forces the JIT over every method body of the assembly after an update, so a bad
+    // token in a method the entry does not call still fails here, as an error line.
+    private static void PrepareAll(Assembly assembly)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static |
+                                 BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        foreach (Type type in assembly.GetTypes())
+        {
+            if (type.ContainsGenericParameters)
+            {
+                continue;
+            }
+            var methods = new List<MethodBase>(type.GetMethods(all));
+            methods.AddRange(type.GetConstructors(all));
+            foreach (MethodBase m in methods)
+            {
+                if (m.IsAbstract || m.ContainsGenericParameters || m.GetMethodBody() is null)
+                {
+                    continue;
+                }
+                System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle);
+            }
+        }
     }
 
     private static bool Call(MethodInfo method, int gen)

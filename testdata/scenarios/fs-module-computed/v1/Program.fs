@@ -1,0 +1,7 @@
+module Scn.Program
+
+let weights = [ 2; 3; 5 ]
+let total = List.sum weights * 2
+
+let Run () : string =
+    "total: " + string total

@@ -1,0 +1,7 @@
+module Scn.Program
+
+let rate = 4.25m
+let label = "tax rate"
+
+let Run () : string =
+    label + ": " + string (rate * 2m)
