@@ -53,6 +53,15 @@ fn session_loaded(c: &mut Criterion) {
         })
     });
     group.bench_function("diff_builds alone", |b| b.iter(|| black_box(diff_builds(black_box(old), &new).unwrap())));
+    // Part of diff_builds: whether a type initializer reaches the changed method.
+    group.bench_function("type-initializer check alone (part of diff_builds)", |b| {
+        let ids = emit_delta::diff::Identities::new(&new.metadata).unwrap();
+        b.iter(|| {
+            let edits =
+                emit_delta::diff::initializer::initializer_rude_edits(old, &new, &ids, &diff.updated_methods).unwrap();
+            black_box(edits)
+        })
+    });
     // The general comparison diff_builds falls back to when an edit adds metadata rows
     // (new references, locals signatures) and the same-rows fast path does not apply.
     group.bench_function("diff_by_key alone (general path)", |b| {

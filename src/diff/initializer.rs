@@ -148,21 +148,32 @@ impl CallGraph<'_, '_, '_> {
         &self.asm.metadata
     }
 
-    /// Every `.cctor`, and F# `main@` methods of `<StartupCode$…>` classes.
+    /// Every `.cctor`, and F# `main@` methods of `<StartupCode$…>` classes. Names are
+    /// read only for methods whose flags could be a type initializer's, and for the
+    /// methods of startup classes.
     fn initializer_roots(&self) -> Result<HashSet<Token>> {
         let md = self.md();
         let mut roots = HashSet::new();
-        for rid in 1..=md.row_count(TableId::MethodDef) {
+        let methods = md.tables.table(TableId::MethodDef);
+        for rid in 1..=methods.row_count() {
+            // Column 2 is Flags: the whole row is decoded only for candidates.
+            if methods.raw(rid, 2)? as u16 & CCTOR_FLAGS != CCTOR_FLAGS {
+                continue;
+            }
             let row: MethodDefRow = md.row(rid)?;
-            let name = md.string(row.name)?;
-            let t = Token::new(TableId::MethodDef, rid);
-            let startup = || {
-                md.row::<TypeDefRow>(self.ids.owner_of(t).rid())
-                    .and_then(|ty| md.string(ty.namespace).map(|ns| ns.starts_with("<StartupCode$")))
-                    .unwrap_or(false)
-            };
-            if row.rva != 0 && (name == ".cctor" || (name == "main@" && startup())) {
-                roots.insert(t);
+            if row.rva != 0 && md.string(row.name)? == ".cctor" {
+                roots.insert(Token::new(TableId::MethodDef, rid));
+            }
+        }
+        for rid in 1..=md.row_count(TableId::TypeDef) {
+            if !md.string(md.row::<TypeDefRow>(rid)?.namespace)?.starts_with("<StartupCode$") {
+                continue;
+            }
+            for m in md.list(TableId::TypeDef, rid, 5)? {
+                let row: MethodDefRow = md.row(m.rid())?;
+                if row.rva != 0 && md.string(row.name)? == "main@" {
+                    roots.insert(m);
+                }
             }
         }
         Ok(roots)
@@ -303,6 +314,8 @@ impl CallGraph<'_, '_, '_> {
 }
 
 const METHOD_VIRTUAL: u16 = 0x0040;
+/// `Static | SpecialName | RTSpecialName`: every type initializer has them.
+const CCTOR_FLAGS: u16 = 0x0010 | 0x0800 | 0x1000;
 
 /// Instructions whose token operand names code that runs (now or through a delegate).
 fn is_reaching(op: OpCode) -> bool {
