@@ -67,7 +67,11 @@ fn roslyn_deltas_check_clean() {
     let Some(dotnet) = support::dotnet("roslyn_deltas_check_clean") else { return };
     let tool = support::build_tool(&dotnet, "roslyn-deltas", "RoslynDeltas");
     let mut checked = 0;
-    for scenario in scenarios().iter().filter(|s| s.file_name().unwrap().to_string_lossy().starts_with("cs-")) {
+    let roslyn_can_make = |s: &PathBuf| {
+        let json = std::fs::read_to_string(s.join("scenario.json")).unwrap_or_default();
+        s.file_name().unwrap().to_string_lossy().starts_with("cs-") && !json.contains("\"roslyn_skip\"")
+    };
+    for scenario in scenarios().iter().filter(|s| roslyn_can_make(s)) {
         let out = tempfile::tempdir().unwrap();
         let (baseline, deltas) = roslyn_chain(&tool, &dotnet, scenario, out.path());
         for d in &deltas {

@@ -6,10 +6,11 @@
 //!
 //! - a `.cctor` whose body changed ([`RudeKind::TypeInitializerChanged`]), naming the
 //!   static fields whose initialization changed;
-//! - a changed method that a type initializer can reach through calls, object
-//!   creation, delegates or (when the initializer calls code that may call back)
-//!   the virtual methods of the objects it created
-//!   ([`RudeKind::InitializerDependencyChanged`]).
+//! - a changed method that a type initializer can reach through calls and object
+//!   creation, or, when it calls code that may call back (a virtual call, a call into
+//!   another assembly), through the delegates and the virtual methods of the objects
+//!   it created ([`RudeKind::InitializerDependencyChanged`]). A delegate that is only
+//!   stored runs the updated body when it is invoked later, as after a restart.
 //!
 //! One case stays an update, because its result provably cannot differ from a
 //! restart: the initializer calls the method directly and discards the result, and
@@ -31,7 +32,7 @@ use crate::assembly::Assembly;
 use crate::error::Result;
 use crate::il::{Instructions, OpCode, Operand};
 use crate::metadata::schema::*;
-use crate::metadata::signature::{TypeSig, decode_method, decode_type};
+use crate::metadata::signature::{MethodSig, TypeSig, decode_method, decode_type, element, header};
 use crate::metadata::{MetadataReader, Token};
 
 /// Why a changed initializer is refused, in the words the user reads.
@@ -209,14 +210,19 @@ impl CallGraph<'_, '_, '_> {
                     }
                 }
             }
-            // Code that may call back reaches the virtual methods of the objects it made.
+            // Code that may call back reaches the virtual methods of the objects it made
+            // and the methods of the delegates it made.
             if !walk.calls_back {
                 break;
             }
+            let delegates = std::mem::take(&mut walk.delegates);
             let mut pending: Vec<Token> =
                 walk.instantiated.iter().filter(|t| !virtuals_added.contains(t)).copied().collect();
-            if pending.is_empty() {
+            if pending.is_empty() && delegates.is_empty() {
                 break;
+            }
+            for (m, via) in delegates {
+                walk.reached(m, &via);
             }
             pending.sort();
             for ty in pending {
@@ -302,9 +308,8 @@ impl CallGraph<'_, '_, '_> {
                         Ok(Target { local, may_call_back: false })
                     }
                     None => {
-                        let parameterless_ctor =
-                            name == ".ctor" && decode_method(md.blob(r.signature)?).is_ok_and(|s| s.params.is_empty());
-                        Ok(Target { local: Vec::new(), may_call_back: !parameterless_ctor })
+                        let quiet = decode_method(md.blob(r.signature)?).is_ok_and(|s| cannot_call_back(&name, &s));
+                        Ok(Target { local: Vec::new(), may_call_back: !quiet })
                     }
                 }
             }
@@ -314,8 +319,33 @@ impl CallGraph<'_, '_, '_> {
 }
 
 const METHOD_VIRTUAL: u16 = 0x0040;
+
 /// `Static | SpecialName | RTSpecialName`: every type initializer has them.
 const CCTOR_FLAGS: u16 = 0x0010 | 0x0800 | 0x1000;
+
+/// Whether a method of another assembly with this name and signature cannot run our
+/// code: it receives nothing that could hold one of our objects or delegates (only
+/// primitives, strings and non-generic structs), and it is static or a constructor.
+/// A delegate constructor `(object, native int)` only stores its target. Assumed: a
+/// base-class constructor (`this` is ours) does not call virtual methods on `this`.
+fn cannot_call_back(name: &str, sig: &MethodSig) -> bool {
+    let ctor = name == ".ctor";
+    if ctor && sig.params == [TypeSig::Primitive(element::OBJECT), TypeSig::Primitive(element::I)] {
+        return true;
+    }
+    (ctor || sig.header & header::HAS_THIS == 0) && !sig.params.iter().any(can_hold_reference)
+}
+
+/// Whether a value of this type can hold a reference to an object of ours.
+fn can_hold_reference(t: &TypeSig) -> bool {
+    match t {
+        TypeSig::Primitive(p) => *p == element::OBJECT || *p == element::TYPEDBYREF,
+        TypeSig::ValueType(_) => false,
+        TypeSig::ByRef(inner) | TypeSig::Pinned(inner) => can_hold_reference(inner),
+        TypeSig::Modified { inner, .. } => can_hold_reference(inner),
+        _ => true,
+    }
+}
 
 /// Instructions whose token operand names code that runs (now or through a delegate).
 fn is_reaching(op: OpCode) -> bool {
@@ -331,20 +361,27 @@ struct Walk {
     instantiated: HashSet<Token>,
     /// How the first constructor of each instantiated type was reached.
     type_via: HashMap<Token, Via>,
+    /// Methods reachable code made delegates of (`ldftn`), not yet counted as run.
+    delegates: Vec<(Token, Via)>,
     /// Whether reachable code makes a virtual call or calls into another assembly.
     calls_back: bool,
 }
 
 impl Walk {
     fn edge(&mut self, op: OpCode, target: Target, via: &Via, ids: &Identities<'_, '_>) {
-        self.calls_back |= target.may_call_back || op == OpCode::CALLVIRT || op == OpCode::LDVIRTFTN;
+        self.calls_back |= target.may_call_back || op == OpCode::CALLVIRT;
         for m in target.local {
-            if op == OpCode::NEWOBJ {
-                let ty = ids.owner_of(m);
-                self.instantiated.insert(ty);
-                self.type_via.entry(ty).or_insert_with(|| via.clone());
+            match op {
+                // A delegate's method runs only when something invokes the delegate.
+                OpCode::LDFTN | OpCode::LDVIRTFTN => self.delegates.push((m, via.clone())),
+                OpCode::NEWOBJ => {
+                    let ty = ids.owner_of(m);
+                    self.instantiated.insert(ty);
+                    self.type_via.entry(ty).or_insert_with(|| via.clone());
+                    self.reached(m, via);
+                }
+                _ => self.reached(m, via),
             }
-            self.reached(m, via);
         }
     }
 

@@ -13,10 +13,14 @@ namespace Scn
         static readonly int Limit = Compute();
         // Reaches Formatter.ToString only through a virtual call on an object it made.
         static readonly string Label = ((object)new Formatter()).ToString();
+        // A delegate the initializer invokes: its body runs at initialization.
+        static readonly int Twice = Apply(x => x * 2, 21);
+
+        static int Apply(Func<int, int> f, int x) => f(x);
 
         static int Compute() => 6 * 7;
 
-        public static string Describe() => Factor + "/" + Limit + "/" + Label;
+        public static string Describe() => Factor + "/" + Limit + "/" + Label + "/" + Twice;
     }
 
     public static class Program
