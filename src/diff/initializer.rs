@@ -26,6 +26,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::compare::{UpdatedMethod, display_name};
+use super::generated::user_facing;
 use super::identity::Identities;
 use super::rude::{RudeEdit, RudeKind};
 use crate::assembly::Assembly;
@@ -83,7 +84,7 @@ pub fn initializer_rude_edits(
         };
         edits.push(RudeEdit::of(
             RudeKind::InitializerDependencyChanged,
-            display_name(new_ids, m.new),
+            user_facing(&display_name(new_ids, m.new)),
             change,
             "the values it computed when the type was initialized stay as the old code made them; the change would only show after a restart",
         ));

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod compare;
+pub mod generated;
 pub mod identity;
 pub mod initializer;
 pub mod matching;
