@@ -12,7 +12,7 @@ use super::body::{bodies_equal, bytes_equal};
 use super::identity::Identities;
 use super::initializer::initializer_rude_edits;
 use super::matching::{DefinitionMatch, same_rows};
-use super::rude::RudeEdit;
+use super::rude::{RudeEdit, RudeKind};
 use crate::assembly::Assembly;
 use crate::error::Result;
 use crate::il::OpCode;
@@ -214,9 +214,51 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
+    diff.rude_edits.extend(ambiguous_line_free_matches(&old_ids, &new_ids, &diff.updated_methods));
     diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
     diff.definitions = DefinitionMatch::ByKey { old: old_defs, new: new_defs };
     Ok(diff)
+}
+
+/// F# generated members are matched by their rank among same-named siblings
+/// ([`Identities::line_free`]). When more than one renamed member of such a group changed,
+/// the pairing cannot be told apart from members that moved past each other (two
+/// closures swapped), so the edit is refused rather than risk running one closure's
+/// code in place of another's.
+fn ambiguous_line_free_matches(
+    old_ids: &Identities<'_, '_>,
+    ids: &Identities<'_, '_>,
+    updated: &[UpdatedMethod],
+) -> Vec<RudeEdit> {
+    let mut groups: std::collections::BTreeMap<(u8, u32, String), Vec<Token>> = Default::default();
+    for m in updated {
+        // Only pairs the line-free names made: the same name in both builds is the
+        // compiler's own identity.
+        let generated =
+            [(old_ids.owner_of(m.old), ids.owner_of(m.new)), (m.old, m.new)].into_iter().find_map(|(o, t)| {
+                let lf = ids.line_free(t).filter(|lf| lf.group_size > 1)?;
+                (display_name(old_ids, o) != display_name(ids, t)).then_some((t, lf))
+            });
+        if let Some((t, lf)) = generated {
+            let members = groups.entry((lf.group.0 as u8, lf.group.1, lf.group.2.clone())).or_default();
+            if !members.contains(&t) {
+                members.push(t);
+            }
+        }
+    }
+    groups
+        .into_values()
+        .filter(|members| members.len() > 1)
+        .map(|members| {
+            let names: Vec<String> = members.iter().map(|&t| display_name(ids, t)).collect();
+            RudeEdit::of(
+                RudeKind::AmbiguousGeneratedMatch,
+                super::generated::user_facing(&names[0]),
+                format!("{} generated members of the same name changed together ({})", names.len(), names.join(", ")),
+                "they are matched by their order in the source, which cannot tell edits of each from members that moved past each other; restart to apply",
+            )
+        })
+        .collect()
 }
 
 /// Rude edits paired with their definition's key, in key order.

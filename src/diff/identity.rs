@@ -28,6 +28,21 @@ pub struct Identities<'m, 'a> {
     /// MethodDef / Field rid → declaring TypeDef rid.
     method_owner: Vec<u32>,
     field_owner: Vec<u32>,
+    /// Line-free names of F# generated definitions (see [`line_free_names`]).
+    line_free: HashMap<Token, LineFree>,
+}
+
+/// The name an F# generated definition is keyed by: its stem and its rank among the
+/// definitions of the same owner and stem, ordered by source line, instead of the
+/// line itself. `scale@3` and, after a line is inserted above it, `scale@4` are the
+/// same closure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineFree {
+    pub name: String,
+    /// How many definitions share the owner and stem (1: the stem alone identifies it).
+    pub group_size: usize,
+    /// Identifies the group: (table, owner rid, stem).
+    pub group: (TableId, u32, String),
 }
 
 impl<'m, 'a> Identities<'m, 'a> {
@@ -51,6 +66,7 @@ impl<'m, 'a> Identities<'m, 'a> {
                 }
             }
         }
+        let line_free = line_free_names(md, &enclosing, &field_owner, &method_owner)?;
         Ok(Identities {
             md,
             cache: RefCell::new(HashMap::new()),
@@ -59,7 +75,21 @@ impl<'m, 'a> Identities<'m, 'a> {
             enclosing,
             method_owner,
             field_owner,
+            line_free,
         })
+    }
+
+    /// The line-free name of an F# generated definition, if `token` is one.
+    pub fn line_free(&self, token: Token) -> Option<&LineFree> {
+        self.line_free.get(&token)
+    }
+
+    /// The name a definition is keyed by: its own, or its line-free one.
+    fn def_name(&self, token: Token, name: crate::metadata::StringIndex) -> Result<std::borrow::Cow<'a, str>> {
+        match self.line_free.get(&token) {
+            Some(lf) => Ok(std::borrow::Cow::Owned(lf.name.clone())),
+            None => self.string(name),
+        }
     }
 
     pub fn metadata(&self) -> &'m MetadataReader<'a> {
@@ -123,9 +153,9 @@ impl<'m, 'a> Identities<'m, 'a> {
             TableId::TypeDef => {
                 let r: TypeDefRow = md.row(rid)?;
                 if let Some(outer) = self.enclosing_type(token) {
-                    format!("{}/{}", self.key(outer)?, self.string(r.name)?)
+                    format!("{}/{}", self.key(outer)?, self.def_name(token, r.name)?)
                 } else {
-                    format!("T:{}.{}", self.string(r.namespace)?, self.string(r.name)?)
+                    format!("T:{}.{}", self.string(r.namespace)?, self.def_name(token, r.name)?)
                 }
             }
             TableId::TypeRef => {
@@ -156,7 +186,7 @@ impl<'m, 'a> Identities<'m, 'a> {
                 format!(
                     "M:{}::{}:{}",
                     self.key(self.owner_of(token))?,
-                    self.string(r.name)?,
+                    self.def_name(token, r.name)?,
                     self.blob_signature_key(r.signature)?
                 )
             }
@@ -165,7 +195,7 @@ impl<'m, 'a> Identities<'m, 'a> {
                 format!(
                     "F:{}::{}:{}",
                     self.key(self.owner_of(token))?,
-                    self.string(r.name)?,
+                    self.def_name(token, r.name)?,
                     self.blob_signature_key(r.signature)?
                 )
             }
@@ -283,4 +313,69 @@ impl<'m, 'a> Identities<'m, 'a> {
         }
         Ok(())
     }
+}
+
+/// Line-free names for the definitions whose names the F# compiler derives from
+/// source lines (closure classes `f@12`, `f@12-1`, pipeline stages, debug helper
+/// methods `<f>__debug@12`, module value fields `x@12`): within each owner and stem,
+/// ranked by (line, index). Inserting lines above renumbers them all, and their keys
+/// stay the same; adding or removing one shifts the ranks after it, which the diff
+/// then sees as changed definitions.
+fn line_free_names(
+    md: &MetadataReader<'_>,
+    enclosing: &[u32],
+    field_owner: &[u32],
+    method_owner: &[u32],
+) -> Result<HashMap<Token, LineFree>> {
+    type Group = (TableId, u32, String);
+    type Ranked = Vec<((u32, u32), Token)>;
+    let mut groups: HashMap<Group, Ranked> = HashMap::new();
+    let tables: [(TableId, &[u32]); 3] =
+        [(TableId::TypeDef, enclosing), (TableId::MethodDef, method_owner), (TableId::Field, field_owner)];
+    for (table, owners) in tables {
+        let column = match table {
+            TableId::TypeDef => 1,
+            TableId::MethodDef => 3,
+            _ => 1,
+        };
+        let names = md.tables.table(table);
+        for rid in 1..=names.row_count() {
+            let name = md.string(crate::metadata::StringIndex(names.raw(rid, column)?))?;
+            // Cheap filter first: every such name has an `@` followed by a digit.
+            if !name.contains('@') {
+                continue;
+            }
+            let Some((stem, line, index)) = fsharp_line_name(&name) else { continue };
+            let owner = owners.get(rid as usize).copied().unwrap_or(0);
+            groups.entry((table, owner, stem)).or_default().push(((line, index), Token::new(table, rid)));
+        }
+    }
+    let mut out = HashMap::new();
+    for (group, mut members) in groups {
+        members.sort();
+        let group_size = members.len();
+        for (rank, (_, token)) in members.into_iter().enumerate() {
+            let name = format!("{}@#{rank}", group.2);
+            out.insert(token, LineFree { name, group_size, group: group.clone() });
+        }
+    }
+    Ok(out)
+}
+
+/// `stem@LINE` or `stem@LINE-INDEX` (and `Pipe #N stage #M at line L@L`, whose stem
+/// drops the line too): (stem, line, index).
+fn fsharp_line_name(name: &str) -> Option<(String, u32, u32)> {
+    let (stem, at) = name.rsplit_once('@')?;
+    let (line, index) = match at.split_once('-') {
+        Some((l, i)) => (l.parse().ok()?, i.parse().ok()?),
+        None => (at.parse().ok()?, 0),
+    };
+    if stem.is_empty() || !at.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let stem = match stem.rsplit_once(" at line ") {
+        Some((pipe, _)) if pipe.starts_with("Pipe #") => format!("{pipe} at line"),
+        _ => stem.to_string(),
+    };
+    Some((stem, line, index))
 }

@@ -17,6 +17,10 @@ pub enum RudeKind {
     /// A method whose body changed and which a type initializer calls (directly or
     /// through other methods): the values the initializer computed with it stay old.
     InitializerDependencyChanged,
+    /// Several F# generated members of one owner and stem (closures matched by their
+    /// order in the source) changed at once: an edit of each cannot be told from
+    /// members that moved past each other.
+    AmbiguousGeneratedMatch,
 }
 
 impl RudeKind {
@@ -25,6 +29,7 @@ impl RudeKind {
             RudeKind::Unsupported => "unsupported-edit",
             RudeKind::TypeInitializerChanged => "type-initializer-changed",
             RudeKind::InitializerDependencyChanged => "initializer-dependency-changed",
+            RudeKind::AmbiguousGeneratedMatch => "ambiguous-generated-match",
         }
     }
 }
