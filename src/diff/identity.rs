@@ -330,6 +330,10 @@ fn line_free_names(
     type Group = (TableId, u32, String);
     type Ranked = Vec<((u32, u32), Token)>;
     let mut groups: HashMap<Group, Ranked> = HashMap::new();
+    // Every such name has an `@`: most assemblies (C#, VB) have none in their heap.
+    if !md.strings.bytes().contains(&b'@') {
+        return Ok(HashMap::new());
+    }
     let tables: [(TableId, &[u32]); 3] =
         [(TableId::TypeDef, enclosing), (TableId::MethodDef, method_owner), (TableId::Field, field_owner)];
     for (table, owners) in tables {
@@ -340,11 +344,11 @@ fn line_free_names(
         };
         let names = md.tables.table(table);
         for rid in 1..=names.row_count() {
-            let name = md.string(crate::metadata::StringIndex(names.raw(rid, column)?))?;
-            // Cheap filter first: every such name has an `@` followed by a digit.
-            if !name.contains('@') {
+            let index = crate::metadata::StringIndex(names.raw(rid, column)?);
+            if !md.strings.get_bytes(index)?.contains(&b'@') {
                 continue;
             }
+            let name = md.string(index)?;
             let Some((stem, line, index)) = fsharp_line_name(&name) else { continue };
             let owner = owners.get(rid as usize).copied().unwrap_or(0);
             groups.entry((table, owner, stem)).or_default().push(((line, index), Token::new(table, rid)));
