@@ -377,7 +377,11 @@ fn a_state_json_claiming_impossible_counts_is_refused_naming_the_field() {
         ("GUIDs past 3 per generation", |s| s["heaps"]["guids"] = 1000.into(), "heaps.guids"),
         ("a #US past 2^24", |s| s["heaps"]["user_strings"] = (1u64 << 24).into(), "heaps.user_strings"),
         ("an applied build outside the folder", |s| s["applied_build"] = "../../etc/passwd".into(), "applied_build"),
-        ("a definition past the rows", |s| s["definitions"]["method_def"] = serde_json::json!([0, 99999]), "definitions.method_def[1]"),
+        (
+            "a definition past the rows",
+            |s| s["definitions"]["method_def"] = serde_json::json!([0, 99999]),
+            "definitions.method_def[1]",
+        ),
     ];
     for (what, edit, field) in cases {
         let mut bad = good.clone();
@@ -390,5 +394,43 @@ fn a_state_json_claiming_impossible_counts_is_refused_naming_the_field() {
         assert!(err.contains("state.json") && err.contains(field), "{what}: stderr does not name {field}:\n{err}");
         assert_eq!(std::fs::read(&path).unwrap(), text, "{what}: the refused run changed state.json");
         assert!(!out.join("App.dll.2.dmeta").exists(), "{what}: a refused run wrote a delta");
+    }
+}
+
+#[test]
+fn a_generation_that_would_need_ids_past_24_bits_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    let o = emit(out, "v2", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let path = out.join(".emit-delta/state.json");
+    let good: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(&str, Edit, &str); 2] = [
+        (
+            "every appendable table full",
+            |s| {
+                // TypeRef, MemberRef, StandAloneSig, TypeSpec, AssemblyRef, MethodSpec.
+                for slot in [0x01, 0x0A, 0x11, 0x1B, 0x23, 0x2B] {
+                    s["rows"][slot] = 0x00FF_FFFFu32.into();
+                }
+            },
+            "does not fit in a metadata token",
+        ),
+        (
+            "a #US at its 24-bit end",
+            |s| s["heaps"]["user_strings"] = 0x00FF_FFF0u32.into(),
+            "past the 24 bits a user-string token holds",
+        ),
+    ];
+    for (what, edit, message) in cases {
+        let mut bad = good.clone();
+        edit(&mut bad);
+        std::fs::write(&path, serde_json::to_vec_pretty(&bad).unwrap()).unwrap();
+        let o = emit(out, "v3", &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{what}: {err}");
+        assert!(err.contains(message), "{what}: {err}");
+        assert!(!out.join("App.dll.2.dmeta").exists(), "{what}: a refused generation wrote a delta");
     }
 }

@@ -64,7 +64,10 @@ pub fn point(what: &str, path: &Path) -> Result<()> {
             std::process::abort();
         }
         Mode::Fail(k) if k == n => {
-            return Err(Error::Io { path: path.to_path_buf(), message: format!("injected fault at point {n} ({what})") });
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                message: format!("injected fault at point {n} ({what})"),
+            });
         }
         Mode::Hang(k) if k == n => {
             eprintln!("emit-delta: fault point {n}: hanging");
@@ -73,9 +76,7 @@ pub fn point(what: &str, path: &Path) -> Result<()> {
             }
         }
         Mode::Bad(ref value) => {
-            return Err(Error::Invalid(format!(
-                "{ENV}=`{value}`: expected `count`, `abort:N`, `fail:N` or `hang:N`"
-            )));
+            return Err(Error::Invalid(format!("{ENV}=`{value}`: expected `count`, `abort:N`, `fail:N` or `hang:N`")));
         }
         _ => {}
     }

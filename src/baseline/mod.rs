@@ -137,6 +137,23 @@ impl ChainState {
         })
     }
 
+    /// Reads the text of a `state.json` (`path` names it in errors): JSON of the
+    /// supported format, then [`ChainState::validate`].
+    pub fn from_json(text: &str, path: &std::path::Path) -> Result<Self> {
+        let state: ChainState = serde_json::from_str(text)
+            .map_err(|e| Error::Invalid(format!("{}: not a valid session state: {e}", path.display())))?;
+        if state.format != ChainState::FORMAT {
+            return Err(Error::Invalid(format!(
+                "{}: session format {} is not the supported {}",
+                path.display(),
+                state.format,
+                ChainState::FORMAT
+            )));
+        }
+        state.validate().map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        Ok(state)
+    }
+
     /// Checks what a loaded `state.json` claims before anything uses it: every count fits
     /// the format (row ids below 2^24, #US offsets below 2^24, at most 65535
     /// generations), lists agree with the counts, and the applied build is a plain file
@@ -165,8 +182,9 @@ impl ChainState {
                 Error::Invalid(format!("field `enc_ids[{i}]`: expected a 32-digit hex GUID, found `{id}`"))
             })?;
         }
-        parse_guid(&self.mvid)
-            .map_err(|_| Error::Invalid(format!("field `mvid`: expected a 32-digit hex GUID, found `{}`", self.mvid)))?;
+        parse_guid(&self.mvid).map_err(|_| {
+            Error::Invalid(format!("field `mvid`: expected a 32-digit hex GUID, found `{}`", self.mvid))
+        })?;
         let h = &self.heaps;
         if h.user_strings > Token::MAX_RID {
             return bad("heaps.user_strings", "a #US size below 2^24 (ldstr tokens carry 24 bits)", &h.user_strings);
@@ -189,7 +207,11 @@ impl ChainState {
                 return bad(field, "at most 2^24 entries", &map.len());
             }
             if let Some((i, &rid)) = map.iter().enumerate().find(|&(_, &rid)| rid > rows(table)) {
-                return bad(&format!("{field}[{i}]"), &format!("a {} row id of at most {}", table.name(), rows(table)), &rid);
+                return bad(
+                    &format!("{field}[{i}]"),
+                    &format!("a {} row id of at most {}", table.name(), rows(table)),
+                    &rid,
+                );
             }
         }
         for (i, (key, raw)) in self.added_references.iter().enumerate() {
@@ -211,7 +233,11 @@ impl ChainState {
                 && !name.contains(['/', '\\'])
                 && std::path::Path::new(name).file_name() == Some(std::ffi::OsStr::new(name));
             if !plain {
-                return bad("applied_build", "a file name `applied.N.dll` inside the session folder", &format_args!("`{name}`"));
+                return bad(
+                    "applied_build",
+                    "a file name `applied.N.dll` inside the session folder",
+                    &format_args!("`{name}`"),
+                );
             }
         }
         Ok(())

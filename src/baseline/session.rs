@@ -77,9 +77,10 @@ impl Session {
     /// folder are removed once the lock is held.
     pub fn lock(&self) -> Result<SessionLock> {
         let wait = match std::env::var(LOCK_WAIT_ENV) {
-            Ok(v) => v.trim().parse::<u64>().map_err(|_| {
-                Error::Invalid(format!("{LOCK_WAIT_ENV}=`{v}`: expected a number of seconds"))
-            })?,
+            Ok(v) => v
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| Error::Invalid(format!("{LOCK_WAIT_ENV}=`{v}`: expected a number of seconds")))?,
             Err(_) => DEFAULT_LOCK_WAIT,
         };
         self.lock_waiting(Duration::from_secs(wait))
@@ -135,18 +136,7 @@ impl Session {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(&path, e)),
         };
-        let state: ChainState = serde_json::from_str(&text)
-            .map_err(|e| Error::Invalid(format!("{}: not a valid session state: {e}", path.display())))?;
-        if state.format != ChainState::FORMAT {
-            return Err(Error::Invalid(format!(
-                "{}: session format {} is not the supported {}",
-                path.display(),
-                state.format,
-                ChainState::FORMAT
-            )));
-        }
-        state.validate().map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
-        Ok(Some(state))
+        ChainState::from_json(&text, &path).map(Some)
     }
 
     /// Removes every `applied.*.dll` of the folder but `keep` (a crash can leave one
