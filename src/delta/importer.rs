@@ -105,7 +105,7 @@ impl<'x, 'a> Importer<'x, 'a> {
             return Ok(Token::new(table, rid));
         }
         let raw = self.import_columns(table, token)?;
-        let rid = self.rows[table as usize].checked_add(1).unwrap_or(u32::MAX);
+        let rid = self.rows[table as usize].saturating_add(1);
         // A chain whose table would need a row id past 2^24 cannot be written.
         let chain = Token::try_new(table, rid)?;
         self.rows[table as usize] = rid;
