@@ -233,77 +233,76 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// What a run left: the state is at generation 1 or 2 (whole), its applied build exists,
-/// generation 2's files are complete when the state says 2; rerunning the command ends
-/// at generation 2 with a chain that checks, and leaves one applied build.
-fn assert_recovers(out: &Path, host: &Option<(PathBuf, PathBuf)>, context: &str) -> u64 {
-    let s = state(out);
-    let g = s["generation"].as_u64().unwrap();
-    assert!(g == 1 || g == 2, "{context}: state at generation {g}");
-    let applied = s["applied_build"].as_str().unwrap();
-    assert!(out.join(".emit-delta").join(applied).is_file(), "{context}: {applied} missing");
-    if g == 2 {
-        assert_chain_checks(out, 2, context);
+/// What a run from generation `before` with build `version` left: the state is at
+/// generation `before` (no state.json for 0) or `before + 1`, whole; its applied build
+/// exists; the new generation's files are complete when the state records it.
+/// Rerunning the command ends at `before + 1` with a chain that checks (and applies)
+/// and leaves one applied build and no temporary file in the session folder.
+fn assert_recovers(out: &Path, host: &Option<(PathBuf, PathBuf)>, before: u64, version: &str, context: &str) -> u64 {
+    let next = before + 1;
+    let g = if out.join(".emit-delta/state.json").exists() {
+        let s = state(out);
+        let applied = s["applied_build"].as_str().unwrap();
+        assert!(out.join(".emit-delta").join(applied).is_file(), "{context}: {applied} missing");
+        s["generation"].as_u64().unwrap()
+    } else {
+        0
+    };
+    assert!(g == before || g == next, "{context}: state at generation {g}");
+    if g == next {
+        assert_chain_checks(out, next, context);
     }
-    let rerun = emit(out, "v3", &[]);
-    let want = if g == 2 { 5 } else { 0 };
+    let rerun = emit(out, version, &[]);
+    let want = if g == next { 5 } else { 0 };
     assert_eq!(rerun.status.code(), Some(want), "{context}: rerun: {}", stderr(&rerun));
-    assert_eq!(generation(out), 2, "{context}: after the rerun");
-    assert_chain_checks(out, 2, &format!("{context}, rerun"));
+    assert_eq!(generation(out), next, "{context}: after the rerun");
+    assert_chain_checks(out, next, &format!("{context}, rerun"));
     let builds: Vec<String> = std::fs::read_dir(out.join(".emit-delta"))
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("applied.") || n.starts_with(".emit-delta-tmp-"))
         .collect();
-    assert_eq!(builds, vec!["applied.2.dll".to_string()], "{context}: session folder after the rerun");
+    assert_eq!(builds, vec![format!("applied.{next}.dll")], "{context}: session folder after the rerun");
     let exp = expected();
-    assert_applies(host, out, &exp[..3], context);
+    assert_applies(host, out, &exp[..next as usize + 1], context);
     g
 }
 
-#[test]
-fn an_abort_or_failure_at_every_fault_point_leaves_a_whole_generation() {
-    let host = host("an_abort_or_failure_at_every_fault_point_leaves_a_whole_generation");
-    let dir = tempfile::tempdir().unwrap();
-    let template = dir.path().join("template");
-    let one = emit(&template, "v2", &[]);
-    assert!(one.status.success(), "{}", stderr(&one));
-
-    // Counting run: how many fault points does generation 2 pass?
-    let counted = dir.path().join("count");
-    copy_dir(&template, &counted);
-    let o = emit(&counted, "v3", &[("EMIT_DELTA_FAULT", "count")]);
+/// Counts the fault points of `version` run on a copy of `template`, then for each point
+/// k aborts (and, separately, fails) a run there and checks that the session recovers.
+/// Returns the points.
+fn crash_at_every_point(
+    dir: &Path,
+    template: &Path,
+    before: u64,
+    version: &str,
+    host: &Option<(PathBuf, PathBuf)>,
+) -> Vec<String> {
+    let counted = dir.join("count");
+    copy_dir(template, &counted);
+    let o = emit(&counted, version, &[("EMIT_DELTA_FAULT", "count")]);
     assert!(o.status.success(), "{}", stderr(&o));
     let points: Vec<String> = stderr(&o).lines().filter(|l| l.contains("fault point ")).map(String::from).collect();
-    // 3 delta files, the applied build and state.json (a write and a rename each), and
-    // the removal of the previous applied build.
-    assert_eq!(points.len(), 11, "{points:#?}");
-    for what in ["write", "rename"] {
-        for file in ["App.dll.2.dmeta", "App.dll.2.dil", "App.dll.2.dpdb", "applied.2.dll", "state.json"] {
-            assert!(points.iter().any(|p| p.contains(&format!(": {what} ")) && p.ends_with(file)), "{what} {file}");
-        }
-    }
-    assert!(points.iter().any(|p| p.contains(": remove ") && p.ends_with("applied.1.dll")));
-
     let mut at_next = 0;
     for k in 1..=points.len() {
-        let out = dir.path().join(format!("abort-{k}"));
-        copy_dir(&template, &out);
-        let o = emit(&out, "v3", &[("EMIT_DELTA_FAULT", &format!("abort:{k}"))]);
+        let out = dir.join(format!("abort-{k}"));
+        copy_dir(template, &out);
+        let o = emit(&out, version, &[("EMIT_DELTA_FAULT", &format!("abort:{k}"))]);
         #[cfg(unix)]
         {
             use std::os::unix::process::ExitStatusExt;
             assert_eq!(o.status.signal(), Some(6), "abort at point {k}: {:?}: {}", o.status, stderr(&o));
         }
         assert!(!o.status.success());
-        if assert_recovers(&out, &host, &format!("abort at point {k} ({})", points[k - 1])) == 2 {
+        let context = format!("abort at point {k} ({})", points[k - 1]);
+        if assert_recovers(&out, host, before, version, &context) == before + 1 {
             at_next += 1;
         }
 
-        let out = dir.path().join(format!("fail-{k}"));
-        copy_dir(&template, &out);
-        let o = emit(&out, "v3", &[("EMIT_DELTA_FAULT", &format!("fail:{k}"))]);
+        let out = dir.join(format!("fail-{k}"));
+        copy_dir(template, &out);
+        let o = emit(&out, version, &[("EMIT_DELTA_FAULT", &format!("fail:{k}"))]);
         let text = stderr(&o);
         // A failed removal after the commit is not an error: the run succeeds.
         if points[k - 1].contains(": remove ") {
@@ -312,11 +311,40 @@ fn an_abort_or_failure_at_every_fault_point_leaves_a_whole_generation() {
             assert_eq!(o.status.code(), Some(1), "fail at point {k}: {text}");
             assert!(text.contains("injected fault"), "{text}");
         }
-        assert_recovers(&out, &host, &format!("failure at point {k} ({})", points[k - 1]));
+        assert_recovers(&out, host, before, version, &format!("failure at point {k} ({})", points[k - 1]));
     }
-    // Only the abort at the removal (after the commit) leaves the next generation.
-    assert_eq!(at_next, 1);
-    println!("{} fault points exercised (abort and fail each)", points.len());
+    // Only an abort at a removal (after the commit) leaves the next generation.
+    let removals = points.iter().filter(|p| p.contains(": remove ")).count();
+    assert_eq!(at_next, removals, "{points:#?}");
+    points
+}
+
+#[test]
+fn an_abort_or_failure_at_every_fault_point_leaves_a_whole_generation() {
+    let host = host("an_abort_or_failure_at_every_fault_point_leaves_a_whole_generation");
+    let dir = tempfile::tempdir().unwrap();
+
+    // Generation 1 on a new session.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let first = crash_at_every_point(&dir.path().join("gen1"), &empty, 0, "v2", &host);
+    // 3 delta files, the applied build and state.json: a write and a rename each.
+    assert_eq!(first.len(), 10, "{first:#?}");
+
+    // Generation 2 on a session at generation 1.
+    let template = dir.path().join("template");
+    let one = emit(&template, "v2", &[]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    let points = crash_at_every_point(&dir.path().join("gen2"), &template, 1, "v3", &host);
+    // The same, and the removal of the previous applied build.
+    assert_eq!(points.len(), 11, "{points:#?}");
+    for what in ["write", "rename"] {
+        for file in ["App.dll.2.dmeta", "App.dll.2.dil", "App.dll.2.dpdb", "applied.2.dll", "state.json"] {
+            assert!(points.iter().any(|p| p.contains(&format!(": {what} ")) && p.ends_with(file)), "{what} {file}");
+        }
+    }
+    assert!(points.iter().any(|p| p.contains(": remove ") && p.ends_with("applied.1.dll")));
+    println!("{} fault points exercised (abort and fail each)", first.len() + points.len());
 }
 
 #[test]
