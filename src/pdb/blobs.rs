@@ -43,6 +43,15 @@ pub fn decode_document_name(blobs: &BlobHeap<'_>, blob: &[u8]) -> Result<String>
     Ok(String::from_utf8_lossy(&name).into_owned())
 }
 
+/// A compressed row id of `table` read from a blob, refused past a token's 24 bits.
+pub(crate) fn row_token(cur: &mut Cursor<'_>, table: TableId, what: &str) -> Result<Token> {
+    let at = cur.position() as u64;
+    let rid = cur.compressed_u32()?;
+    Token::try_new(table, rid).map_err(|_| {
+        Error::malformed(what, at, format!("a {} row id below 2^24", table.name()), format_args!("{rid:#x}"))
+    })
+}
+
 /// A sequence point as System.Reflection.Metadata reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SequencePoint {
@@ -75,8 +84,10 @@ pub struct SequencePoints {
 pub fn decode_sequence_points(blob: &[u8], document: Token) -> Result<SequencePoints> {
     let what = "sequence points";
     let mut cur = Cursor::new(blob, what);
+    // F# writes the whole StandAloneSig token (0x11xxxxxx) here rather than a row id;
+    // the table byte is dropped, as before.
     let local_signature = Token::new(TableId::StandAloneSig, cur.compressed_u32()?);
-    let mut document = if document.is_nil() { Token::new(TableId::Document, cur.compressed_u32()?) } else { document };
+    let mut document = if document.is_nil() { row_token(&mut cur, TableId::Document, what)? } else { document };
     let mut points = Vec::new();
     let mut il_offset = 0u32;
     let mut previous_start: Option<(u32, u32)> = None;
@@ -85,7 +96,7 @@ pub fn decode_sequence_points(blob: &[u8], document: Token) -> Result<SequencePo
         let at = cur.position() as u64;
         let delta_il = cur.compressed_u32()?;
         if delta_il == 0 && !first {
-            document = Token::new(TableId::Document, cur.compressed_u32()?);
+            document = row_token(&mut cur, TableId::Document, what)?;
             continue;
         }
         il_offset = if first {
@@ -170,8 +181,7 @@ pub fn decode_imports(blob: &[u8]) -> Result<Vec<ImportDefinition>> {
                 .decode(raw)
                 .ok_or_else(|| Error::malformed(what, at, "a TypeDefOrRefOrSpecEncoded type", raw))
         };
-        let assembly =
-            |cur: &mut Cursor| -> Result<Token> { Ok(Token::new(TableId::AssemblyRef, cur.compressed_u32()?)) };
+        let assembly = |cur: &mut Cursor| -> Result<Token> { row_token(cur, TableId::AssemblyRef, what) };
         match kind {
             1 => import.namespace = BlobIndex(cur.compressed_u32()?),
             2 => {
