@@ -64,7 +64,13 @@ pub fn parse_capabilities(text: &str) -> Vec<String> {
 impl Script {
     pub fn load(path: &Path) -> Result<Script> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let raw: RawScript = serde_json::from_str(&text)
+        Self::parse(&text, path)
+    }
+
+    /// Parses the text of the edits file `path` (named in errors; `updated` paths are
+    /// relative to its folder).
+    pub fn parse(text: &str, path: &Path) -> Result<Script> {
+        let raw: RawScript = serde_json::from_str(text)
             .map_err(|e| Error::Invalid(format!("{}: line {} column {}: {e}", path.display(), e.line(), e.column())))?;
         if raw.changes.is_empty() {
             return Err(Error::Invalid(format!("{}: `changes` is empty", path.display())));

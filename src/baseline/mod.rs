@@ -3,6 +3,7 @@
 //! where the definitions of the build applied last live in the chain. [`session`]
 //! keeps it on disk between runs.
 
+pub mod fault;
 pub mod session;
 
 use std::collections::HashMap;
@@ -134,6 +135,149 @@ impl ChainState {
             definitions: DefinitionMap::default(),
             applied_build: None,
         })
+    }
+
+    /// Reads the text of a `state.json` (`path` names it in errors): JSON of the
+    /// supported format, then [`ChainState::validate`].
+    pub fn from_json(text: &str, path: &std::path::Path) -> Result<Self> {
+        let state: ChainState = serde_json::from_str(text)
+            .map_err(|e| Error::Invalid(format!("{}: not a valid session state: {e}", path.display())))?;
+        if state.format != ChainState::FORMAT {
+            return Err(Error::Invalid(format!(
+                "{}: session format {} is not the supported {}",
+                path.display(),
+                state.format,
+                ChainState::FORMAT
+            )));
+        }
+        state.validate().map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        Ok(state)
+    }
+
+    /// Checks what a loaded `state.json` claims before anything uses it: every count fits
+    /// the format (row ids below 2^24, #US offsets below 2^24, at most 65535
+    /// generations), lists agree with the counts, and the applied build is a plain file
+    /// name of the session folder. The error names the field and what was expected.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |field: &str, expected: &str, found: &dyn std::fmt::Display| {
+            Err(Error::Invalid(format!("field `{field}`: expected {expected}, found {found}")))
+        };
+        if self.rows.len() != TABLE_SLOTS {
+            return bad("rows", &format!("{TABLE_SLOTS} row counts"), &format!("{} entries", self.rows.len()));
+        }
+        for (slot, &count) in self.rows.iter().enumerate() {
+            if count > Token::MAX_RID {
+                let table = TableId::from_index(slot as u8).map_or("?", |t| t.name());
+                return bad(&format!("rows[{slot}] ({table})"), &format!("at most {} rows", Token::MAX_RID), &count);
+            }
+        }
+        if self.generation > u16::MAX as u32 {
+            return bad("generation", "at most 65535", &self.generation);
+        }
+        if self.enc_ids.len() != self.generation as usize {
+            return bad("enc_ids", &format!("{} EncIds (one per generation)", self.generation), &self.enc_ids.len());
+        }
+        for (i, id) in self.enc_ids.iter().enumerate() {
+            parse_guid(id).map_err(|_| {
+                Error::Invalid(format!("field `enc_ids[{i}]`: expected a 32-digit hex GUID, found `{id}`"))
+            })?;
+        }
+        parse_guid(&self.mvid).map_err(|_| {
+            Error::Invalid(format!("field `mvid`: expected a 32-digit hex GUID, found `{}`", self.mvid))
+        })?;
+        let h = &self.heaps;
+        if h.user_strings > Token::MAX_RID {
+            return bad("heaps.user_strings", "a #US size below 2^24 (ldstr tokens carry 24 bits)", &h.user_strings);
+        }
+        for (field, size) in [("heaps.strings", h.strings), ("heaps.blobs", h.blobs)] {
+            if size > i32::MAX as u32 {
+                return bad(field, "a heap size below 2^31", &size);
+            }
+        }
+        if h.guids > Token::MAX_RID {
+            return bad("heaps.guids", "a GUID count below 2^24", &h.guids);
+        }
+        let rows = |t: TableId| self.rows[t as usize];
+        for (field, table, map) in [
+            ("definitions.type_def", TableId::TypeDef, &self.definitions.type_def),
+            ("definitions.method_def", TableId::MethodDef, &self.definitions.method_def),
+            ("definitions.field", TableId::Field, &self.definitions.field),
+        ] {
+            if map.len() > Token::MAX_RID as usize + 1 {
+                return bad(field, "at most 2^24 entries", &map.len());
+            }
+            if let Some((i, &rid)) = map.iter().enumerate().find(|&(_, &rid)| rid > rows(table)) {
+                return bad(
+                    &format!("{field}[{i}]"),
+                    &format!("a {} row id of at most {}", table.name(), rows(table)),
+                    &rid,
+                );
+            }
+        }
+        for (i, (key, raw)) in self.added_references.iter().enumerate() {
+            let token = Token(*raw);
+            match token.table() {
+                Some(table) if token.rid() != 0 && token.rid() <= rows(table) => {}
+                _ => {
+                    return bad(
+                        &format!("added_references[{i}] ({key})"),
+                        "a token of a row the chain has",
+                        &format_args!("{token}"),
+                    );
+                }
+            }
+        }
+        if let Some(name) = &self.applied_build {
+            let plain = !name.is_empty()
+                && name.starts_with("applied.")
+                && !name.contains(['/', '\\'])
+                && std::path::Path::new(name).file_name() == Some(std::ffi::OsStr::new(name));
+            if !plain {
+                return bad(
+                    "applied_build",
+                    "a file name `applied.N.dll` inside the session folder",
+                    &format_args!("`{name}`"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a loaded state against the state of its baseline alone: the same module,
+    /// and counts that only grew from the baseline's (GUIDs by at most 3 per generation:
+    /// Module MVID, EncId, EncBaseId; a delta's #GUID stream is sized by that count).
+    pub fn validate_against(&self, baseline: &ChainState) -> Result<()> {
+        let bad = |field: &str, expected: String, found: &dyn std::fmt::Display| {
+            Err(Error::Invalid(format!("field `{field}`: expected {expected}, found {found}")))
+        };
+        if self.mvid != baseline.mvid {
+            return bad("mvid", format!("the baseline's MVID {}", baseline.mvid), &self.mvid);
+        }
+        if self.module_name != baseline.module_name {
+            return bad("module_name", format!("the baseline's `{}`", baseline.module_name), &self.module_name);
+        }
+        let (h, b) = (&self.heaps, &baseline.heaps);
+        for (field, ours, base) in [
+            ("heaps.strings", h.strings, b.strings),
+            ("heaps.blobs", h.blobs, b.blobs),
+            ("heaps.user_strings", h.user_strings, b.user_strings),
+            ("heaps.guids", h.guids, b.guids),
+        ] {
+            if ours < base {
+                return bad(field, format!("at least the baseline's {base}"), &ours);
+            }
+        }
+        let most = b.guids as u64 + 3 * self.generation as u64;
+        if h.guids as u64 > most {
+            return bad("heaps.guids", format!("at most {most} (3 per generation over the baseline's)"), &h.guids);
+        }
+        for (slot, (&ours, &base)) in self.rows.iter().zip(&baseline.rows).enumerate() {
+            if ours < base {
+                let table = TableId::from_index(slot as u8).map_or("?", |t| t.name());
+                return bad(&format!("rows[{slot}] ({table})"), format!("at least the baseline's {base}"), &ours);
+            }
+        }
+        Ok(())
     }
 
     pub fn row_counts(&self) -> Result<crate::metadata::tables::RowCounts> {

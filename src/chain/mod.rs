@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 pub mod compare;
 pub mod files;
@@ -80,6 +81,8 @@ pub struct ChainGeneration<'a> {
     /// Chain token → physical row of this delta, from the EncMap (the k-th EncMap
     /// token of a table is the table's k-th row).
     physical: HashMap<Token, u32>,
+    /// Physical row → chain token per table slot, built on first use.
+    by_physical: OnceLock<Vec<Vec<Token>>>,
 }
 
 impl ChainGeneration<'_> {
@@ -95,8 +98,16 @@ impl ChainGeneration<'_> {
         if matches!(table, TableId::EncLog | TableId::EncMap) {
             return None;
         }
-        let mut in_table = self.enc_map.iter().filter(|t| t.table() == Some(table));
-        match in_table.nth(physical_rid.checked_sub(1)? as usize) {
+        let by_physical = self.by_physical.get_or_init(|| {
+            let mut out = vec![Vec::new(); TABLE_SLOTS];
+            for &t in &self.enc_map {
+                if let Some(table) = t.table() {
+                    out[table as usize].push(t);
+                }
+            }
+            out
+        });
+        match by_physical[table as usize].get(physical_rid.checked_sub(1)? as usize) {
             Some(&t) => Some(t),
             None if table == TableId::Module && physical_rid == 1 => Some(Token::new(TableId::Module, 1)),
             None => None,
@@ -122,6 +133,9 @@ pub enum RowLocation {
 pub struct Chain<'a> {
     pub baseline: MetadataReader<'a>,
     pub generations: Vec<ChainGeneration<'a>>,
+    /// Entry offsets of the `#US` heap of the baseline (0) and of each generation,
+    /// built on first use so checking every `ldstr` stays linear in the heap size.
+    user_string_starts: Vec<OnceLock<Vec<u32>>>,
 }
 
 impl<'a> Chain<'a> {
@@ -176,9 +190,11 @@ impl<'a> Chain<'a> {
                 rows_before,
                 rows_after: rows,
                 physical,
+                by_physical: OnceLock::new(),
             });
         }
-        Ok(Chain { baseline, generations })
+        let user_string_starts = (0..=generations.len()).map(|_| OnceLock::new()).collect();
+        Ok(Chain { baseline, generations, user_string_starts })
     }
 
     /// The generation numbered `number` (1-based).
@@ -263,7 +279,19 @@ impl<'a> Chain<'a> {
         let (md, at) = self
             .heap_owner(index.0, |m| m.user_strings.size(), |b| b.user_strings)
             .ok_or_else(|| Error::malformed("#US", index.0 as u64, "an offset inside a heap of the chain", index.0))?;
-        Ok((md.user_strings.get(UserStringIndex(at))?, md.user_strings.is_entry_start(at)))
+        let slot = if std::ptr::eq(md, &self.baseline) {
+            Some(0)
+        } else {
+            self.generations.iter().position(|g| std::ptr::eq(md, &g.metadata)).map(|i| i + 1)
+        };
+        let is_start = match slot.and_then(|s| self.user_string_starts.get(s)) {
+            Some(cache) => {
+                let starts = cache.get_or_init(|| md.user_strings.entry_starts());
+                (at as usize) < md.user_strings.size() && starts.binary_search(&at).is_ok()
+            }
+            None => md.user_strings.is_entry_start(at),
+        };
+        Ok((md.user_strings.get(UserStringIndex(at))?, is_start))
     }
 
     /// A GUID by its chain-wide index as seen by generation `number` (0: baseline): a

@@ -200,7 +200,7 @@ impl<'r, 'c, 'a> PdbResolver<'r, 'c, 'a> {
                 Err(_) => out.push_str("<bad document name>"),
             },
             TableId::MethodDebugInformation => {
-                self.sequence_points(out, rid, Token::new(TableId::Document, raw[0]), bytes)
+                self.sequence_points(out, rid, Token::try_new(TableId::Document, raw[0]).unwrap_or_default(), bytes)
             }
             TableId::ImportScope => self.imports(out, bytes),
             _ => {
@@ -256,10 +256,12 @@ impl<'r, 'c, 'a> PdbResolver<'r, 'c, 'a> {
         };
         match self.pdb.blob(BlobIndex(raw[1])) {
             Ok([]) => "-".into(),
-            Ok(bytes) => match decode_sequence_points(bytes, Token::new(TableId::Document, raw[0])) {
-                Ok(points) => self.metadata.token(points.local_signature),
-                Err(e) => format!("<bad sequence points: {e}>"),
-            },
+            Ok(bytes) => {
+                match decode_sequence_points(bytes, Token::try_new(TableId::Document, raw[0]).unwrap_or_default()) {
+                    Ok(points) => self.metadata.token(points.local_signature),
+                    Err(e) => format!("<bad sequence points: {e}>"),
+                }
+            }
             Err(_) => format!("<bad #Blob {:#x}>", raw[1]),
         }
     }

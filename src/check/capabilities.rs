@@ -1,6 +1,9 @@
 //! Edits outside the runtime's capabilities (`--capabilities`): what each kind of
 //! added or updated row needs, as the runtime's `GetCapabilities()` names it.
 
+use std::collections::HashSet;
+use std::ops::Range;
+
 use super::{Report, rule};
 use crate::chain::{Chain, ChainGeneration, enc_op};
 use crate::metadata::schema::{CodedIndex, TableId};
@@ -11,6 +14,7 @@ use crate::metadata::{BlobIndex, Token};
 const FIELD_STATIC: u32 = 0x10;
 
 pub(super) fn check(chain: &Chain<'_>, g: &ChainGeneration<'_>, names: &[String], report: &mut Report<'_>) {
+    let generics = Generics::new(chain);
     let mut require = |what: &str, row: Option<u32>, capability: &str, edit: String| {
         if !names.iter().any(|n| n == capability) {
             report.push(what, row, rule::CAPABILITY_MISSING, format!("{edit} needs {capability}"));
@@ -19,7 +23,7 @@ pub(super) fn check(chain: &Chain<'_>, g: &ChainGeneration<'_>, names: &[String]
     for (i, pair) in g.enc_log.windows(2).enumerate() {
         let (parent, member) = (pair[0].token, pair[1].token);
         let existing_type = parent.table() == Some(TableId::TypeDef) && !g.adds(parent) && !parent.is_nil();
-        let generic = existing_type && is_generic_type(chain, parent);
+        let generic = existing_type && generics.types.contains(&parent);
         let row = Some(i as u32 + 1);
         match pair[0].operation {
             enc_op::METHOD_CREATE if existing_type => {
@@ -56,7 +60,7 @@ pub(super) fn check(chain: &Chain<'_>, g: &ChainGeneration<'_>, names: &[String]
             TableId::CustomAttribute if !attribute_on_added_row(g, token) => {
                 require("CustomAttribute", None, "ChangeCustomAttributes", format!("custom attribute {token}"))
             }
-            TableId::MethodDef if !added && is_generic_method(chain, g, token) => {
+            TableId::MethodDef if !added && is_generic_method(chain, &generics, g, token) => {
                 require("MethodDef", None, "GenericUpdateMethod", format!("updating generic method {token}"))
             }
             _ => {}
@@ -81,15 +85,47 @@ fn field_flags(g: &ChainGeneration<'_>, field: Token) -> u32 {
     g.physical_row(field).and_then(|rid| g.metadata.tables.table(TableId::Field).raw(rid, 0).ok()).unwrap_or(0)
 }
 
-/// A baseline type with generic parameters.
-fn is_generic_type(chain: &Chain<'_>, ty: Token) -> bool {
-    let params = chain.baseline.tables.table(TableId::GenericParam);
-    (1..=params.row_count())
-        .any(|rid| params.raw(rid, 2).ok().and_then(|raw| CodedIndex::TypeOrMethodDef.decode(raw)) == Some(ty))
+/// What of the baseline is generic, read once per check so each question is a lookup
+/// (scanning GenericParam or every TypeDef per row made `check` quadratic).
+struct Generics {
+    /// Owners (TypeDef or MethodDef) of the baseline's generic parameters.
+    types: HashSet<Token>,
+    /// Method list positions of generic baseline types: sorted, disjoint.
+    method_ranges: Vec<Range<u32>>,
+}
+
+impl Generics {
+    fn new(chain: &Chain<'_>) -> Self {
+        let params = chain.baseline.tables.table(TableId::GenericParam);
+        let types: HashSet<Token> = (1..=params.row_count())
+            .filter_map(|rid| params.raw(rid, 2).ok().and_then(|raw| CodedIndex::TypeOrMethodDef.decode(raw)))
+            .collect();
+        let mut ranges: Vec<Range<u32>> = types
+            .iter()
+            .filter(|t| t.table() == Some(TableId::TypeDef))
+            .filter_map(|t| chain.baseline.list_range(TableId::TypeDef, t.rid(), 5).ok())
+            .filter(|r| !r.is_empty())
+            .collect();
+        ranges.sort_by_key(|r| r.start);
+        let mut method_ranges: Vec<Range<u32>> = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            match method_ranges.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => method_ranges.push(r),
+            }
+        }
+        Generics { types, method_ranges }
+    }
+
+    /// Whether list position `rid` falls in the method list of a generic baseline type.
+    fn in_generic_type(&self, rid: u32) -> bool {
+        let after = self.method_ranges.partition_point(|r| r.start <= rid);
+        after > 0 && self.method_ranges[after - 1].contains(&rid)
+    }
 }
 
 /// A generic method (its signature says so) or a method of a generic baseline type.
-fn is_generic_method(chain: &Chain<'_>, g: &ChainGeneration<'_>, method: Token) -> bool {
+fn is_generic_method(chain: &Chain<'_>, generics: &Generics, g: &ChainGeneration<'_>, method: Token) -> bool {
     let signature = g
         .physical_row(method)
         .and_then(|rid| g.metadata.tables.table(TableId::MethodDef).raw(rid, 4).ok())
@@ -97,9 +133,5 @@ fn is_generic_method(chain: &Chain<'_>, g: &ChainGeneration<'_>, method: Token) 
     if signature.and_then(|s| s.first()).is_some_and(|&h| h & header::GENERIC != 0) {
         return true;
     }
-    let types = chain.baseline.tables.table(TableId::TypeDef);
-    (1..=types.row_count()).any(|rid| {
-        chain.baseline.list_range(TableId::TypeDef, rid, 5).is_ok_and(|r| r.contains(&method.rid()))
-            && is_generic_type(chain, Token::new(TableId::TypeDef, rid))
-    })
+    generics.in_generic_type(method.rid())
 }

@@ -130,7 +130,7 @@ fn check_row_counts(g: &ChainGeneration<'_>, pdb: &MetadataReader<'_>, report: &
 fn check_references(g: &ChainGeneration<'_>, pdb: &MetadataReader<'_>, report: &mut Report<'_>) {
     for_each_cell(pdb, |table, rid, column, value| {
         let token = match column.kind {
-            ColumnKind::Table(target) => Some(Token::new(target, value)),
+            ColumnKind::Table(target) => Token::try_new(target, value).ok(),
             ColumnKind::Coded(coded) => coded.decode(value),
             _ => return,
         };

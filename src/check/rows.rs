@@ -24,7 +24,10 @@ pub(super) fn check(chain: &Chain<'_>, g: &ChainGeneration<'_>, report: &mut Rep
                 rule::LIST_COLUMN_ZERO,
                 format!("{} is {value}, expected 0 (members are linked through the EncLog)", column.name),
             )),
-            ColumnKind::Table(target) => bad_reference(g, Some(Token::new(target, value)), value),
+            ColumnKind::Table(target) => match Token::try_new(target, value) {
+                Ok(t) => bad_reference(g, Some(t), value),
+                Err(_) => Some((rule::ROW_TOKEN_RANGE, format!("{value:#x} is not a {} row id", target.name()))),
+            },
             ColumnKind::Coded(coded) => bad_reference(g, coded.decode(value), value),
             ColumnKind::String | ColumnKind::Blob | ColumnKind::Guid => heaps::bad_index(chain, g, column.kind, value)
                 .map(|m| (rule::HEAP_INDEX_RANGE, format!("{}: {m}", column.name))),

@@ -77,6 +77,8 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
     let baseline_bytes = load(&opts.baseline)?;
     let baseline = parse(&opts.baseline, &baseline_bytes)?;
     let session = Session::new(opts.session.clone().unwrap_or_else(|| opts.out.join(".emit-delta")));
+    // One writer per session: held from reading the state until the commit is done.
+    let _lock = session.lock()?;
     let mut state = match session.load()? {
         Some(s) => {
             if s.baseline_fingerprint != emit_delta::baseline::fingerprint(&baseline_bytes) {
@@ -86,6 +88,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
                     s.baseline_fingerprint
                 )));
             }
+            session.check_against_baseline(&s, &baseline_bytes, &baseline)?;
             s
         }
         None => ChainState::from_baseline(&baseline_bytes, &baseline).map_err(|e| e.in_file(&opts.baseline))?,

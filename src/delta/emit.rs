@@ -101,6 +101,12 @@ pub fn emit_generation(
     next.generation = number;
     next.enc_ids.push(hex(&enc_id.0));
     next.heaps = importer.heaps.next_bases();
+    if next.heaps.user_strings > Token::MAX_RID {
+        return Err(Error::Invalid(format!(
+            "generation {number}: the chain's #US heap would grow to {:#x} bytes, past the 24 bits a user-string token holds",
+            next.heaps.user_strings
+        )));
+    }
     next.rows = importer.rows.to_vec();
     next.added_references.extend(importer.added_references.iter().map(|(k, t)| (k.clone(), t.0)));
     // `new` becomes the build applied last: its definitions go where the old ones were.

@@ -2,7 +2,7 @@
 //! tokens rewritten into the chain.
 
 use super::importer::Importer;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::il::body::flags;
 use crate::il::{ExceptionKind, MethodBody, Operand, decode_instructions};
 use crate::metadata::{Token, UserStringIndex};
@@ -30,7 +30,16 @@ impl IlStream {
                 Operand::Token(t) => importer.import(t)?,
                 Operand::String(t) => {
                     let value = new_md.user_strings.get(UserStringIndex(t.rid()))?;
-                    Token((Token::USER_STRING as u32) << 24 | importer.heaps.user_string(&value))
+                    let offset = importer.heaps.user_string(&value);
+                    // An ldstr token carries 24 bits of #US offset: past that the chain
+                    // cannot address the literal (masking would name another token type).
+                    if offset > Token::MAX_RID {
+                        return Err(Error::Invalid(format!(
+                            "IL_{:04x} ldstr: the chain's #US heap would reach offset {offset:#x}, past the 24 bits a user-string token holds",
+                            ins.offset
+                        )));
+                    }
+                    Token((Token::USER_STRING as u32) << 24 | offset)
                 }
                 _ => continue,
             };

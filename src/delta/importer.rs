@@ -105,9 +105,10 @@ impl<'x, 'a> Importer<'x, 'a> {
             return Ok(Token::new(table, rid));
         }
         let raw = self.import_columns(table, token)?;
-        let rid = self.rows[table as usize] + 1;
+        let rid = self.rows[table as usize].saturating_add(1);
+        // A chain whose table would need a row id past 2^24 cannot be written.
+        let chain = Token::try_new(table, rid)?;
         self.rows[table as usize] = rid;
-        let chain = Token::new(table, rid);
         self.tables.set(table, rid, raw);
         self.added_references.push((key.to_string(), chain));
         Ok(chain)

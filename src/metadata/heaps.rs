@@ -239,6 +239,21 @@ impl<'a> UserStringHeap<'a> {
         at == offset && (offset as usize) < self.data.len()
     }
 
+    /// The offset of every entry, ascending (one walk of the heap; [`Self::is_entry_start`]
+    /// walks from the start on each call).
+    pub fn entry_starts(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        if self.data.is_empty() {
+            return out;
+        }
+        let mut at = Some(0u32);
+        while let Some(offset) = at {
+            out.push(offset);
+            at = next_entry(self.data, offset);
+        }
+        out
+    }
+
     /// The offset of the entry after the one at `offset`, or `None` at the end.
     pub fn next_offset(&self, offset: u32) -> Option<u32> {
         next_entry(self.data, offset)
@@ -263,6 +278,23 @@ pub fn encode_user_string(value: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_starts_are_the_offsets_is_entry_start_accepts() {
+        let mut stream = vec![0u8];
+        for text in ["a", "hello", "", "\u{e9}t\u{e9}"] {
+            let body = encode_user_string(text);
+            compressed::write_unsigned(&mut stream, body.len() as u32).unwrap();
+            stream.extend_from_slice(&body);
+        }
+        stream.extend_from_slice(&[0, 0]);
+        let heap = UserStringHeap::new(&stream);
+        let starts = heap.entry_starts();
+        let walked: Vec<u32> = (0..stream.len() as u32 + 2).filter(|&o| heap.is_entry_start(o)).collect();
+        assert_eq!(starts, walked);
+        assert_eq!(&starts[..4], &[0, 1, 5, 17]);
+        assert!(UserStringHeap::new(&[]).entry_starts().is_empty());
+    }
 
     #[test]
     fn string_heap_trims_padding_to_one_zero() {

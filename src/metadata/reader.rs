@@ -105,7 +105,14 @@ impl<'a> MetadataReader<'a> {
         match target.pointer_table() {
             Some(ptr) if self.row_count(ptr) > 0 => {
                 let raw = self.tables.table(ptr).raw(position, 0)?;
-                Ok(Token::new(target, raw))
+                Token::try_new(target, raw).map_err(|_| {
+                    Error::malformed(
+                        format!("table {} row {position}", ptr.name()),
+                        None,
+                        format!("a {} row id below 2^24", target.name()),
+                        format_args!("{raw:#x}"),
+                    )
+                })
             }
             _ => Ok(Token::new(target, position)),
         }

@@ -119,7 +119,14 @@ macro_rules! column_value {
         BlobIndex($raw)
     };
     ($table:ident, $col:literal, $raw:expr, Table($t:ident)) => {
-        Token::new(TableId::$t, $raw)
+        Token::try_new(TableId::$t, $raw).map_err(|_| {
+            Error::malformed(
+                concat!("table ", stringify!($table), " column ", $col),
+                None,
+                concat!("a ", stringify!($t), " row id below 2^24"),
+                format_args!("{:#x}", $raw),
+            )
+        })?
     };
     ($table:ident, $col:literal, $raw:expr, List($t:ident)) => {
         $raw

@@ -14,8 +14,24 @@ impl Token {
     /// Token type of user strings (`ldstr` operands): the low 24 bits are a `#US` offset.
     pub const USER_STRING: u8 = 0x70;
 
+    /// The token of row `rid` of `table`, for row ids known to fit (rows of a parsed
+    /// table, constants): higher bits are masked off. Ids from input or counters use
+    /// [`Token::try_new`], which refuses an id past [`Token::MAX_RID`].
     pub const fn new(table: TableId, rid: u32) -> Token {
         Token(((table as u32) << 24) | (rid & Self::MAX_RID))
+    }
+
+    /// The token of row `rid` of `table`, or an error naming the table when `rid` does not
+    /// fit in a token's 24 bits.
+    pub fn try_new(table: TableId, rid: u32) -> crate::error::Result<Token> {
+        if rid > Self::MAX_RID {
+            return Err(crate::error::Error::Invalid(format!(
+                "{} row id {rid} does not fit in a metadata token (at most {})",
+                table.name(),
+                Self::MAX_RID
+            )));
+        }
+        Ok(Token(((table as u32) << 24) | rid))
     }
 
     /// The raw token type byte (a table number, or 0x70 for user strings).
@@ -63,3 +79,17 @@ pub struct GuidIndex(pub u32);
 /// An offset into the `#US` heap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct UserStringIndex(pub u32);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn try_new_refuses_row_ids_past_24_bits() {
+        assert_eq!(Token::try_new(TableId::MethodDef, 1).unwrap(), Token(0x0600_0001));
+        assert_eq!(Token::try_new(TableId::MethodDef, Token::MAX_RID).unwrap(), Token(0x06FF_FFFF));
+        let err = Token::try_new(TableId::MethodDef, Token::MAX_RID + 1).unwrap_err().to_string();
+        assert!(err.contains("MethodDef row id 16777216"), "{err}");
+        assert!(Token::try_new(TableId::TypeRef, u32::MAX).is_err());
+    }
+}

@@ -7,7 +7,13 @@ use crate::metadata::heaps::BlobHeap;
 use crate::metadata::schema::{CodedIndex, TableId};
 use crate::metadata::{BlobIndex, Token};
 
+/// Longest document name [`decode_document_name`] builds, in bytes: a Windows long path
+/// (32767 UTF-16 units) in UTF-8 fits. Without a cap, a name blob of many parts each
+/// naming one large blob would build a name of (parts × blob size) bytes.
+pub const MAX_DOCUMENT_NAME: usize = 128 * 1024;
+
 /// Decodes a Document name blob: a separator byte, then blob indexes of the UTF-8 parts.
+/// A name longer than [`MAX_DOCUMENT_NAME`] bytes is an error.
 pub fn decode_document_name(blobs: &BlobHeap<'_>, blob: &[u8]) -> Result<String> {
     let mut cur = Cursor::new(blob, "document name");
     let separator = cur.u8()?;
@@ -21,10 +27,29 @@ pub fn decode_document_name(blobs: &BlobHeap<'_>, blob: &[u8]) -> Result<String>
             name.push(separator);
         }
         first = false;
+        let at = cur.position();
         let part = cur.compressed_u32()?;
-        name.extend_from_slice(blobs.get(BlobIndex(part))?);
+        let bytes = blobs.get(BlobIndex(part))?;
+        if name.len() + bytes.len() > MAX_DOCUMENT_NAME {
+            return Err(Error::malformed(
+                "document name",
+                at as u64,
+                format!("a name of at most {MAX_DOCUMENT_NAME} bytes"),
+                format_args!("part #Blob {part:#x} making it {} bytes", name.len() + bytes.len()),
+            ));
+        }
+        name.extend_from_slice(bytes);
     }
     Ok(String::from_utf8_lossy(&name).into_owned())
+}
+
+/// A compressed row id of `table` read from a blob, refused past a token's 24 bits.
+pub(crate) fn row_token(cur: &mut Cursor<'_>, table: TableId, what: &str) -> Result<Token> {
+    let at = cur.position() as u64;
+    let rid = cur.compressed_u32()?;
+    Token::try_new(table, rid).map_err(|_| {
+        Error::malformed(what, at, format!("a {} row id below 2^24", table.name()), format_args!("{rid:#x}"))
+    })
 }
 
 /// A sequence point as System.Reflection.Metadata reports it.
@@ -59,8 +84,10 @@ pub struct SequencePoints {
 pub fn decode_sequence_points(blob: &[u8], document: Token) -> Result<SequencePoints> {
     let what = "sequence points";
     let mut cur = Cursor::new(blob, what);
+    // F# writes the whole StandAloneSig token (0x11xxxxxx) here rather than a row id;
+    // the table byte is dropped, as before.
     let local_signature = Token::new(TableId::StandAloneSig, cur.compressed_u32()?);
-    let mut document = if document.is_nil() { Token::new(TableId::Document, cur.compressed_u32()?) } else { document };
+    let mut document = if document.is_nil() { row_token(&mut cur, TableId::Document, what)? } else { document };
     let mut points = Vec::new();
     let mut il_offset = 0u32;
     let mut previous_start: Option<(u32, u32)> = None;
@@ -69,7 +96,7 @@ pub fn decode_sequence_points(blob: &[u8], document: Token) -> Result<SequencePo
         let at = cur.position() as u64;
         let delta_il = cur.compressed_u32()?;
         if delta_il == 0 && !first {
-            document = Token::new(TableId::Document, cur.compressed_u32()?);
+            document = row_token(&mut cur, TableId::Document, what)?;
             continue;
         }
         il_offset = if first {
@@ -154,8 +181,7 @@ pub fn decode_imports(blob: &[u8]) -> Result<Vec<ImportDefinition>> {
                 .decode(raw)
                 .ok_or_else(|| Error::malformed(what, at, "a TypeDefOrRefOrSpecEncoded type", raw))
         };
-        let assembly =
-            |cur: &mut Cursor| -> Result<Token> { Ok(Token::new(TableId::AssemblyRef, cur.compressed_u32()?)) };
+        let assembly = |cur: &mut Cursor| -> Result<Token> { row_token(cur, TableId::AssemblyRef, what) };
         match kind {
             1 => import.namespace = BlobIndex(cur.compressed_u32()?),
             2 => {
@@ -186,4 +212,25 @@ pub fn decode_imports(blob: &[u8]) -> Result<Vec<ImportDefinition>> {
         out.push(import);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_name_of_many_parts_naming_one_large_blob_is_bounded() {
+        // #Blob: nil byte, then one 12 KiB blob at offset 1 (length 0x3000: 2-byte header).
+        let mut heap = vec![0u8, 0x80 | 0x30, 0x00];
+        heap.extend(std::iter::repeat_n(b'a', 0x3000));
+        let blobs = BlobHeap::new(&heap);
+        // '/' separator, then 1000 parts all naming blob 1: 12 MB unbounded.
+        let mut name = vec![b'/'];
+        name.extend(std::iter::repeat_n(1u8, 1000));
+        let err = decode_document_name(&blobs, &name).unwrap_err().to_string();
+        assert!(err.contains("document name") && err.contains("at most 131072 bytes"), "{err}");
+        // Seven parts fit.
+        let ok = decode_document_name(&blobs, &name[..8]).unwrap();
+        assert_eq!(ok.len(), 7 * 0x3000 + 6);
+    }
 }

@@ -225,7 +225,7 @@ pub fn map_async_stepping_methods(blob: &[u8], mut map: impl FnMut(Token) -> Res
     out.extend_from_slice(cur.bytes(4)?);
     while !cur.is_empty() {
         out.extend_from_slice(cur.bytes(8)?);
-        let method = map(Token::new(TableId::MethodDef, cur.compressed_u32()?))?;
+        let method = map(crate::pdb::blobs::row_token(&mut cur, TableId::MethodDef, what)?)?;
         unsigned(&mut out, method.rid(), what)?;
     }
     Ok(out)

@@ -314,7 +314,7 @@ impl<'v, 'a> View<'v, 'a> {
         let base = &self.chain.baseline;
         let rid = base.find_row(TableId::NestedClass, 0, token.rid()).ok().flatten()?;
         let raw = base.tables.table(TableId::NestedClass).raw_row(rid).ok()?;
-        Some(Token::new(TableId::TypeDef, raw[1]))
+        Token::try_new(TableId::TypeDef, raw[1]).ok()
     }
 
     /// The baseline type whose method or field list holds `member`.
