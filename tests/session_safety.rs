@@ -19,11 +19,33 @@ fn build(version: &str) -> PathBuf {
     support::repo().join("testdata/scenarios").join(SCENARIO).join("bin").join(version).join("App.dll")
 }
 
-fn expected() -> Vec<String> {
-    let text = std::fs::read_to_string(support::repo().join("testdata/scenarios").join(SCENARIO).join("scenario.json"))
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    json["expected"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+/// What a fresh start of each version's build (v1..v4) returns: the expected result of
+/// the generation that applies that version. Computed once, by the host without deltas.
+fn expected(host: &Option<(PathBuf, PathBuf)>) -> Vec<String> {
+    static FRESH: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let Some((dotnet, host)) = host else { return Vec::new() };
+    FRESH
+        .get_or_init(|| {
+            ["v1", "v2", "v3", "v4"]
+                .iter()
+                .map(|v| {
+                    let run = Command::new(dotnet)
+                        .arg(host)
+                        .arg(build(v))
+                        .arg("App.Program::Run")
+                        .arg("--probe")
+                        .arg(support::repo().join("testdata/scenarios/_shared"))
+                        .env("DOTNET_MODIFIABLE_ASSEMBLIES", "debug")
+                        .output()
+                        .unwrap();
+                    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+                    let line =
+                        stdout.lines().find(|l| l.starts_with("gen 0: ")).unwrap_or_else(|| panic!("{v}: {stdout}"));
+                    line["gen 0: ".len()..].to_string()
+                })
+                .collect()
+        })
+        .clone()
 }
 
 /// `emit-delta v1 VERSION --out OUT` with extra environment.
@@ -153,11 +175,13 @@ fn twelve_concurrent_runs_on_one_session_write_one_consistent_chain() {
     // build applied last, read under the lock).
     assert!(applied.windows(2).all(|w| w[0].1 != w[1].1), "{applied:?}");
     assert_chain_checks(out, n, "concurrent chain");
-    let exp = expected();
+    let exp = expected(&host);
     let index = |v: &str| ["v1", "v2", "v3", "v4"].iter().position(|x| *x == v).unwrap();
-    let mut results = vec![exp[0].clone()];
-    results.extend(applied.iter().map(|(_, v)| exp[index(v)].clone()));
-    assert_applies(&host, out, &results, "concurrent chain");
+    if !exp.is_empty() {
+        let mut results = vec![exp[0].clone()];
+        results.extend(applied.iter().map(|(_, v)| exp[index(v)].clone()));
+        assert_applies(&host, out, &results, "concurrent chain");
+    }
     println!("12 concurrent runs: {} generations, {no_change} no-change runs", n - 1);
 }
 
@@ -264,8 +288,10 @@ fn assert_recovers(out: &Path, host: &Option<(PathBuf, PathBuf)>, before: u64, v
         .filter(|n| n.starts_with("applied.") || n.starts_with(".emit-delta-tmp-"))
         .collect();
     assert_eq!(builds, vec![format!("applied.{next}.dll")], "{context}: session folder after the rerun");
-    let exp = expected();
-    assert_applies(host, out, &exp[..next as usize + 1], context);
+    let exp = expected(host);
+    if !exp.is_empty() {
+        assert_applies(host, out, &exp[..next as usize + 1], context);
+    }
     g
 }
 
