@@ -354,7 +354,7 @@ impl Watch {
         self.out.event(
             event,
             &format!("{event} {} (pid {}{build_text})", self.assembly, app.pid),
-            json!({ "pid": app.pid, "assembly": self.assembly, "project": self.project,
+            json!({ "pid": app.pid, "assembly": self.assembly, "project": self.project, "socket": self.socket,
                     "build_ms": build.map(ms), "capabilities": app.capabilities.join(" ") }),
         );
     }
@@ -478,7 +478,8 @@ impl Watch {
             let session = app.sessions.get_mut(&name).expect("session opened above");
             let g = &delta.generation;
             let types: Vec<u32> = g.updated_types.iter().map(|t| t.0).collect();
-            let sent = protocol::write_update(&mut &app.conn, session.mvid(), g.number, &types, &g.dmeta, &g.dil, &g.dpdb)
+            let mvid = session.mvid().unwrap_or_default();
+            let sent = protocol::write_update(&mut &app.conn, &mvid, g.number, &types, &g.dmeta, &g.dil, &g.dpdb)
                 .and_then(|_| protocol::read_frame(&mut &app.conn))
                 .and_then(|f| protocol::parse_result(&f));
             let apply_took = apply_start.elapsed();

@@ -101,9 +101,13 @@ impl Session {
         self.state.generation
     }
 
-    /// The baseline's MVID, as the runtime reports it (lowercase, hyphenated).
-    pub fn mvid(&self) -> &str {
-        &self.state.mvid
+    /// The baseline's MVID as .NET's `Guid.ToString()` writes it (lowercase, hyphenated;
+    /// the first three groups are stored little-endian).
+    pub fn mvid(&self) -> Result<String> {
+        let g = self.state.mvid_guid()?.0;
+        let h = |r: &[u8]| r.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let rev = |r: &[u8]| r.iter().rev().map(|b| format!("{b:02x}")).collect::<String>();
+        Ok(format!("{}-{}-{}-{}-{}", rev(&g[0..4]), rev(&g[4..6]), rev(&g[6..8]), h(&g[8..10]), h(&g[10..16])))
     }
 
     /// Compares `updated_path` with the build applied last. With `only`, only the listed
