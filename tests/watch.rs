@@ -1,0 +1,274 @@
+//! `emit-delta watch` end to end: a sample app from testdata/watch is copied to a
+//! temporary folder, watched, edited there, and queried through watch's stdin (which
+//! the app inherits). Every process started is killed on the way out, pass or fail.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(90);
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
+}
+
+/// A running `emit-delta watch --json`: its stdin, the app's stdout lines, watch's events.
+struct Watch {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Receiver<String>,
+    events: Receiver<Value>,
+    stderr: Arc<Mutex<Vec<String>>>,
+    app_pids: Vec<u32>,
+}
+
+impl Watch {
+    fn start(project: &Path, extra: &[&str]) -> Watch {
+        let cache = std::env::temp_dir().join("emit-delta-test-cache");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_emit-delta"))
+            .arg("watch")
+            .arg(project)
+            .arg("--json")
+            .args(extra)
+            .env("EMIT_DELTA_CACHE_DIR", cache)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .expect("start emit-delta watch");
+        let stdin = child.stdin.take();
+        let (out_tx, stdout) = channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = out_tx.send(line);
+            }
+        });
+        let (ev_tx, events) = channel();
+        let err = child.stderr.take().unwrap();
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let log = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    let _ = ev_tx.send(v);
+                }
+                log.lock().unwrap().push(line);
+            }
+        });
+        Watch { child, stdin, stdout, events, stderr, app_pids: Vec::new() }
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().join("\n")
+    }
+
+    /// The next event of one of `kinds` (others are skipped), or a panic with watch's log.
+    fn event(&mut self, kinds: &[&str]) -> Value {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(v) => {
+                    if let Some(pid) = v["pid"].as_u64() {
+                        self.app_pids.push(pid as u32);
+                    }
+                    let kind = v["event"].as_str().unwrap_or_default();
+                    if kinds.contains(&kind) {
+                        return v;
+                    }
+                    assert!(kind != "error", "watch reported an error: {v}\n{}", self.log());
+                }
+                Err(_) => panic!("no {kinds:?} event within {WAIT:?}; watch said:\n{}", self.log()),
+            }
+        }
+    }
+
+    /// Sends `line` to the app and returns its next stdout line.
+    fn ask(&mut self, line: &str) -> String {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        self.stdout
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("the app did not answer `{line}`; watch said:\n{}", self.log()))
+    }
+
+    /// (value, pid) from the app's `value: V pid: P` line.
+    fn value(&mut self) -> (i64, u32) {
+        let line = self.ask("");
+        let parse = || -> Option<(i64, u32)> {
+            let rest = line.strip_prefix("value: ")?;
+            let (v, p) = rest.split_once(" pid: ")?;
+            Some((v.trim().parse().ok()?, p.trim().parse().ok()?))
+        };
+        parse().unwrap_or_else(|| panic!("unexpected app line `{line}`"))
+    }
+
+    fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        // SAFETY: plain signal to our own child.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.stdin = None;
+        if self.child.try_wait().ok().flatten().is_none() && self.terminate().is_none() {
+            // SAFETY: killing our own child's process group.
+            unsafe {
+                libc::killpg(self.child.id() as libc::pid_t, libc::SIGKILL);
+            }
+            let _ = self.child.wait();
+        }
+        for &pid in &self.app_pids {
+            // SAFETY: the app runs as the leader of its own group; kill what may be left.
+            unsafe {
+                libc::killpg(pid as libc::pid_t, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+/// Replaces the one `A * B` product in `file` by `a * b`; returns what it now computes.
+fn set_product(file: &Path, a: i64, b: i64) -> i64 {
+    let text = std::fs::read_to_string(file).unwrap();
+    let start = text.find("    return ").map(|i| i + 11).or_else(|| text.find("let compute () =\n    ").map(|i| i + 21));
+    let start = start.expect("a product to edit");
+    let end = start + text[start..].find(|c: char| c == ';' || c == '\n').unwrap();
+    let product = &text[start..end];
+    assert!(product.contains(" * "), "`{product}` is not a product");
+    let new = format!("{}{a} * {b}{}", &text[..start], &text[end..]);
+    std::fs::write(file, new).unwrap();
+    a * b
+}
+
+fn sample(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(name);
+    copy_dir(&support::repo().join("testdata/watch").join(name), &dir);
+    (tmp, dir)
+}
+
+/// Four body edits applied to one process, each value as the edited source computes it.
+fn edits_apply_in_place(w: &mut Watch, source: &Path) -> u32 {
+    let started = w.event(&["started"]);
+    let pid = started["pid"].as_u64().unwrap() as u32;
+    assert_eq!(w.value(), (42, pid));
+    for (i, (a, b)) in [(6, 8), (7, 11), (13, 3), (20, 21)].into_iter().enumerate() {
+        let expected = set_product(source, a, b);
+        let applied = w.event(&["applied", "rude", "build_failed", "restarted"]);
+        assert_eq!(applied["event"], "applied", "edit {i}: {applied}\n{}", w.log());
+        assert_eq!(applied["generation"], i as u64 + 1, "{applied}");
+        assert_eq!(applied["pid"], pid, "{applied}");
+        for k in ["build_ms", "delta_ms", "apply_ms"] {
+            assert!(applied[k].as_f64().is_some(), "{k} missing in {applied}");
+        }
+        assert_eq!(w.value(), (expected, pid), "edit {i} ({a} * {b})");
+    }
+    pid
+}
+
+#[test]
+fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
+    let Some(_dotnet) = support::dotnet("watch_cs_edits_rude_restart_build_error_and_sigterm") else { return };
+    let (_tmp, dir) = sample("cs-app");
+    let source = dir.join("Program.cs");
+    let mut w = Watch::start(&dir.join("CsApp.csproj"), &[]);
+    let pid = edits_apply_in_place(&mut w, &source);
+
+    // Handlers: ClearCache then UpdateApplication, with exactly the updated type, per update.
+    let handlers = w.ask("handlers");
+    let pair = "ClearCache(CsApp.Calculator);UpdateApplication(CsApp.Calculator)";
+    assert_eq!(handlers, format!("handlers: {}", vec![pair; 4].join(";")));
+
+    // A second watch on the same project refuses while this one runs.
+    let second = Command::new(env!("CARGO_BIN_EXE_emit-delta"))
+        .args(["watch", "--json"])
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(said.contains("another emit-delta watch is already running"), "{said}");
+
+    // A build error keeps the old process and value; fixing it applies.
+    let text = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(&source, text.replace("return 20 * 21;", "return 20 * ;")).unwrap();
+    let failed = w.event(&["build_failed", "applied", "rude"]);
+    assert_eq!(failed["event"], "build_failed", "{failed}");
+    let errors = failed["errors"].to_string();
+    assert!(errors.contains("Program.cs") && errors.contains("error"), "{errors}");
+    assert_eq!(w.value(), (420, pid));
+    let expected = set_product(&source, 5, 5);
+    let applied = w.event(&["applied", "rude", "build_failed"]);
+    assert_eq!(applied["event"], "applied", "{applied}");
+    assert_eq!(w.value(), (expected, pid));
+
+    // A rude edit (a new method) restarts the app with the new build.
+    let text = std::fs::read_to_string(&source).unwrap();
+    let text = text.replace("return 5 * 5;", "return Extra() * 3;");
+    let text = text.replace(
+        "public static int Compute()",
+        "public static int Extra()\n    {\n        return 33;\n    }\n\n    public static int Compute()",
+    );
+    std::fs::write(&source, text).unwrap();
+    let rude = w.event(&["rude", "applied"]);
+    assert_eq!(rude["event"], "rude", "{rude}");
+    assert!(rude["member"].as_str().unwrap_or_default().contains("Extra"), "{rude}");
+    let restarted = w.event(&["restarted"]);
+    let new_pid = restarted["pid"].as_u64().unwrap() as u32;
+    assert_ne!(new_pid, pid);
+    assert!(!alive(pid), "the old app {pid} is still running");
+    assert_eq!(w.value(), (99, new_pid));
+
+    // SIGTERM to watch alone: the app is gone and the socket removed.
+    let socket = PathBuf::from(restarted["socket"].as_str().unwrap());
+    assert!(socket.exists());
+    let status = w.terminate().expect("watch stops within 10 s of SIGTERM");
+    assert_eq!(status.code(), Some(0), "{}", w.log());
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!alive(new_pid), "the app {new_pid} outlived watch");
+    assert!(!socket.exists(), "{} was not removed", socket.display());
+}
+
+#[test]
+fn watch_fs_body_edits_apply_in_place() {
+    let Some(_dotnet) = support::dotnet("watch_fs_body_edits_apply_in_place") else { return };
+    let (_tmp, dir) = sample("fs-app");
+    let mut w = Watch::start(&dir, &[]);
+    edits_apply_in_place(&mut w, &dir.join("Program.fs"));
+}
