@@ -162,16 +162,22 @@ impl Drop for Watch {
     }
 }
 
-/// Replaces the one `A * B` product in `file` by `a * b`; returns what it now computes.
+/// Replaces the first `A * B` of two integer literals in `file` by `a * b`; returns
+/// what the edited source computes.
 fn set_product(file: &Path, a: i64, b: i64) -> i64 {
     let text = std::fs::read_to_string(file).unwrap();
-    let start = text.find("    return ").map(|i| i + 11).or_else(|| text.find("let compute () =\n    ").map(|i| i + 21));
-    let start = start.expect("a product to edit");
-    let end = start + text[start..].find(|c: char| c == ';' || c == '\n').unwrap();
-    let product = &text[start..end];
-    assert!(product.contains(" * "), "`{product}` is not a product");
-    let new = format!("{}{a} * {b}{}", &text[..start], &text[end..]);
-    std::fs::write(file, new).unwrap();
+    let bytes = text.as_bytes();
+    let mut found = None;
+    for (i, _) in text.match_indices(" * ") {
+        let start = text[..i].rfind(|c: char| !c.is_ascii_digit()).map_or(0, |p| p + 1);
+        let end = i + 3 + text[i + 3..].find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len() - i - 3);
+        if start < i && end > i + 3 && bytes[start].is_ascii_digit() {
+            found = Some((start, end));
+            break;
+        }
+    }
+    let (start, end) = found.unwrap_or_else(|| panic!("{}: no `A * B` to edit", file.display()));
+    std::fs::write(file, format!("{}{a} * {b}{}", &text[..start], &text[end..])).unwrap();
     a * b
 }
 
@@ -182,16 +188,18 @@ fn sample(name: &str) -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
-/// Four body edits applied to one process, each value as the edited source computes it.
-fn edits_apply_in_place(w: &mut Watch, source: &Path) -> u32 {
+/// Body edits applied to one process (to `assembly`), each value as the edited source
+/// computes it.
+fn edits_apply_in_place(w: &mut Watch, source: &Path, assembly: &str, edits: usize) -> u32 {
     let started = w.event(&["started"]);
     let pid = started["pid"].as_u64().unwrap() as u32;
     assert_eq!(w.value(), (42, pid));
-    for (i, (a, b)) in [(6, 8), (7, 11), (13, 3), (20, 21)].into_iter().enumerate() {
+    for (i, (a, b)) in [(6, 8), (7, 11), (13, 3), (20, 21)].into_iter().take(edits).enumerate() {
         let expected = set_product(source, a, b);
         let applied = w.event(&["applied", "rude", "build_failed", "restarted"]);
         assert_eq!(applied["event"], "applied", "edit {i}: {applied}\n{}", w.log());
         assert_eq!(applied["generation"], i as u64 + 1, "{applied}");
+        assert_eq!(applied["assembly"], assembly, "{applied}");
         assert_eq!(applied["pid"], pid, "{applied}");
         for k in ["build_ms", "delta_ms", "apply_ms"] {
             assert!(applied[k].as_f64().is_some(), "{k} missing in {applied}");
@@ -207,7 +215,7 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     let (_tmp, dir) = sample("cs-app");
     let source = dir.join("Program.cs");
     let mut w = Watch::start(&dir.join("CsApp.csproj"), &[]);
-    let pid = edits_apply_in_place(&mut w, &source);
+    let pid = edits_apply_in_place(&mut w, &source, "CsApp.dll", 4);
 
     // Handlers: ClearCache then UpdateApplication, with exactly the updated type, per update.
     let handlers = w.ask("handlers");
@@ -233,7 +241,10 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     let errors = failed["errors"].to_string();
     assert!(errors.contains("Program.cs") && errors.contains("error"), "{errors}");
     assert_eq!(w.value(), (420, pid));
-    let expected = set_product(&source, 5, 5);
+    let text = std::fs::read_to_string(&source).unwrap();
+    let (a, b) = (5, 5);
+    std::fs::write(&source, text.replace("return 20 * ;", &format!("return {a} * {b};"))).unwrap();
+    let expected = a * b;
     let applied = w.event(&["applied", "rude", "build_failed"]);
     assert_eq!(applied["event"], "applied", "{applied}");
     assert_eq!(w.value(), (expected, pid));
@@ -270,5 +281,23 @@ fn watch_fs_body_edits_apply_in_place() {
     let Some(_dotnet) = support::dotnet("watch_fs_body_edits_apply_in_place") else { return };
     let (_tmp, dir) = sample("fs-app");
     let mut w = Watch::start(&dir, &[]);
-    edits_apply_in_place(&mut w, &dir.join("Program.fs"));
+    edits_apply_in_place(&mut w, &dir.join("Program.fs"), "FsApp.dll", 4);
+}
+
+#[test]
+fn watch_vb_body_edits_apply_in_place() {
+    let Some(_dotnet) = support::dotnet("watch_vb_body_edits_apply_in_place") else { return };
+    let (_tmp, dir) = sample("vb-app");
+    let mut w = Watch::start(&dir, &[]);
+    edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", 2);
+}
+
+#[test]
+fn watch_applies_edits_of_a_referenced_library_to_its_assembly() {
+    let Some(_dotnet) = support::dotnet("watch_applies_edits_of_a_referenced_library_to_its_assembly") else {
+        return;
+    };
+    let (_tmp, dir) = sample("cs-lib");
+    let mut w = Watch::start(&dir.join("App"), &[]);
+    edits_apply_in_place(&mut w, &dir.join("Lib/Calculator.cs"), "Lib.dll", 2);
 }

@@ -86,7 +86,8 @@ fn find_project(arg: Option<&Path>) -> Result<PathBuf, String> {
         return std::fs::canonicalize(&path).map_err(|e| format!("{}: {e}", path.display()));
     }
     let entries = std::fs::read_dir(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut found: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_file() && is_project(p)).collect();
+    let mut found: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.is_file() && is_project(p)).collect();
     found.sort();
     match found.len() {
         1 => std::fs::canonicalize(&found[0]).map_err(|e| format!("{}: {e}", found[0].display())),
@@ -490,7 +491,11 @@ impl Watch {
                     let types = delta.updated_type_names.clone();
                     let bytes = delta.updated.clone();
                     if let Err(e) = session.commit(delta) {
-                        self.out.event("error", &format!("saving the session of {name}: {e}"), json!({ "message": e.to_string() }));
+                        self.out.event(
+                            "error",
+                            &format!("saving the session of {name}: {e}"),
+                            json!({ "message": e.to_string() }),
+                        );
                     }
                     app.applied.insert(name.clone(), bytes);
                     self.out.event(

@@ -147,9 +147,10 @@ fn header<T: for<'de> Deserialize<'de>>(frame: &Frame, expected: Kind) -> Result
     }
     let value: serde_json::Value = serde_json::from_slice(&frame.header)
         .map_err(|e| ProtocolError::Malformed(expected, format!("header is not JSON: {e}")))?;
-    let version = value.get("version").and_then(|v| v.as_u64()).ok_or_else(|| {
-        ProtocolError::Malformed(expected, "header has no numeric `version`".to_string())
-    })?;
+    let version = value
+        .get("version")
+        .and_then(|v| v.as_u64())
+        .ok_or_else(|| ProtocolError::Malformed(expected, "header has no numeric `version`".to_string()))?;
     if version != u64::from(VERSION) {
         return Err(ProtocolError::Version(expected, version.min(u64::from(u32::MAX)) as u32));
     }
@@ -229,8 +230,10 @@ mod tests {
     use super::*;
 
     fn hello_json(version: u32) -> Vec<u8> {
-        format!(r#"{{"version":{version},"pid":42,"capabilities":"Baseline","assemblies":[{{"name":"App","mvid":"m"}}]}}"#)
-            .into_bytes()
+        format!(
+            r#"{{"version":{version},"pid":42,"capabilities":"Baseline","assemblies":[{{"name":"App","mvid":"m"}}]}}"#
+        )
+        .into_bytes()
     }
 
     #[test]
