@@ -220,7 +220,7 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     // Handlers: ClearCache then UpdateApplication, with exactly the updated type, per update.
     let handlers = w.ask("handlers");
     let pair = "ClearCache(CsApp.Calculator);UpdateApplication(CsApp.Calculator)";
-    assert_eq!(handlers, format!("handlers: {}", vec![pair; 4].join(";")));
+    assert_eq!(handlers, format!("handlers: {}", [pair; 4].join(";")));
 
     // A second watch on the same project refuses while this one runs.
     let second = Command::new(env!("CARGO_BIN_EXE_emit-delta"))

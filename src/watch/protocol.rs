@@ -90,6 +90,7 @@ pub struct ApplyResult {
 }
 
 /// One decoded frame: its kind, the JSON header, the sections after it.
+#[derive(Debug)]
 pub struct Frame {
     pub kind: Kind,
     pub header: Vec<u8>,
