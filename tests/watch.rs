@@ -301,3 +301,46 @@ fn watch_applies_edits_of_a_referenced_library_to_its_assembly() {
     let mut w = Watch::start(&dir.join("App"), &[]);
     edits_apply_in_place(&mut w, &dir.join("Lib/Calculator.cs"), "Lib.dll", 2);
 }
+
+/// `value: V pid: P` from GET http://127.0.0.1:port/ (retried while the app starts).
+fn http_value(port: u16) -> (i64, u32) {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let attempt = (|| -> std::io::Result<String> {
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+            s.set_read_timeout(Some(Duration::from_secs(10)))?;
+            s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+            let mut text = String::new();
+            s.read_to_string(&mut text)?;
+            Ok(text)
+        })();
+        if let Ok(text) = attempt
+            && let Some(at) = text.find("value: ")
+        {
+            let rest = &text[at + 7..];
+            let (v, p) = rest.split_once(" pid: ").expect("a pid");
+            let p: String = p.chars().take_while(char::is_ascii_digit).collect();
+            return (v.trim().parse().expect("a value"), p.parse().expect("a pid"));
+        }
+        assert!(std::time::Instant::now() < deadline, "no answer on port {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn watch_fs_web_edit_visible_on_next_request() {
+    let Some(_dotnet) = support::dotnet("watch_fs_web_edit_visible_on_next_request") else { return };
+    let (_tmp, dir) = sample("fs-web");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut w = Watch::start(&dir, &["--", "--urls", &url]);
+    let pid = w.event(&["started"])["pid"].as_u64().unwrap() as u32;
+    assert_eq!(http_value(port), (42, pid));
+    for (i, (a, b)) in [(9, 9), (12, 12)].into_iter().enumerate() {
+        let expected = set_product(&dir.join("Program.fs"), a, b);
+        let applied = w.event(&["applied", "rude", "build_failed", "restarted"]);
+        assert_eq!(applied["event"], "applied", "edit {i}: {applied}\n{}", w.log());
+        assert_eq!(http_value(port), (expected, pid), "edit {i}");
+    }
+}
