@@ -11,8 +11,8 @@ use std::io::Write;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use emit_delta::hot::{Delta, Prepared, Session};
@@ -273,6 +273,39 @@ struct Watch {
     listener: UnixListener,
     builds: u32,
     runs: u32,
+    /// The running app's stdin, fed from watch's own stdin by [`forward_stdin`].
+    app_stdin: AppStdin,
+}
+
+/// The app's stdin: `None` between runs; `closed` once watch's stdin reached its end.
+#[derive(Clone, Default)]
+struct AppStdin(Arc<Mutex<(Option<ChildStdin>, bool)>>);
+
+/// Copies watch's stdin to the running app's, so the app never reads the terminal from
+/// its own process group (where the terminal would stop it, SIGTTIN). Input that comes
+/// while no app runs is dropped; at the end of watch's stdin, the app's is closed.
+fn forward_stdin(target: AppStdin) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        let mut stdin = std::io::stdin().lock();
+        loop {
+            let n = match std::io::Read::read(&mut stdin, &mut buf) {
+                Ok(0) | Err(_) => 0,
+                Ok(n) => n,
+            };
+            let mut slot = target.0.lock().unwrap_or_else(|e| e.into_inner());
+            if n == 0 {
+                slot.0 = None;
+                slot.1 = true;
+                return;
+            }
+            if let Some(app) = slot.0.as_mut()
+                && (app.write_all(&buf[..n]).is_err() || app.flush().is_err())
+            {
+                slot.0 = None;
+            }
+        }
+    });
 }
 
 impl Watch {
@@ -292,9 +325,11 @@ impl Watch {
             hooks.push(":");
             hooks.push(existing);
         }
+        let closed = self.app_stdin.0.lock().unwrap_or_else(|e| e.into_inner()).1;
         let mut child = Command::new(dotnet())
             .arg(&dll)
             .args(&self.opts.args)
+            .stdin(if closed { Stdio::null() } else { Stdio::piped() })
             .env("DOTNET_MODIFIABLE_ASSEMBLIES", "debug")
             .env("DOTNET_STARTUP_HOOKS", hooks)
             .env("EMIT_DELTA_AGENT_SOCKET", &self.socket)
@@ -302,6 +337,10 @@ impl Watch {
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", dll.display()))?;
         self.runs += 1;
+        {
+            let mut slot = self.app_stdin.0.lock().unwrap_or_else(|e| e.into_inner());
+            slot.0 = child.stdin.take();
+        }
         let deadline = Instant::now() + Duration::from_secs(30);
         self.listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let conn = loop {
@@ -663,7 +702,9 @@ pub fn run(opts: Options) -> i32 {
         }
     }
 
-    let mut w = Watch { out, opts, project, assembly, agent, tmp, socket, listener, builds: 0, runs: 0 };
+    let app_stdin = AppStdin::default();
+    forward_stdin(app_stdin.clone());
+    let mut w = Watch { out, opts, project, assembly, agent, tmp, socket, listener, builds: 0, runs: 0, app_stdin };
     let mut app = w.build_and_start("started");
     let code = loop {
         match rx.recv_timeout(Duration::from_millis(100)) {
