@@ -285,11 +285,21 @@ fn watch_fs_body_edits_apply_in_place() {
 }
 
 #[test]
-fn watch_vb_body_edits_apply_in_place() {
-    let Some(_dotnet) = support::dotnet("watch_vb_body_edits_apply_in_place") else { return };
+fn watch_vb_body_edits_then_app_exit_and_start_on_next_change() {
+    let Some(_dotnet) = support::dotnet("watch_vb_body_edits_then_app_exit_and_start_on_next_change") else { return };
     let (_tmp, dir) = sample("vb-app");
     let mut w = Watch::start(&dir, &[]);
-    edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", 2);
+    let pid = edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", 2);
+
+    // The app exits by itself (its stdin ends): watch waits, and the next change starts it.
+    w.stdin = None;
+    let exited = w.event(&["exited"]);
+    assert_eq!(exited["pid"], pid, "{exited}");
+    assert_eq!(exited["code"], 0, "{exited}");
+    set_product(&dir.join("Program.vb"), 3, 3);
+    let started = w.event(&["started", "applied"]);
+    assert_eq!(started["event"], "started", "{started}");
+    assert_ne!(started["pid"], pid, "{started}");
 }
 
 #[test]
