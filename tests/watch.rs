@@ -303,13 +303,39 @@ fn watch_vb_body_edits_then_app_exit_and_start_on_next_change() {
 }
 
 #[test]
-fn watch_applies_edits_of_a_referenced_library_to_its_assembly() {
-    let Some(_dotnet) = support::dotnet("watch_applies_edits_of_a_referenced_library_to_its_assembly") else {
+fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
+    let Some(_dotnet) = support::dotnet("watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops") else {
         return;
     };
     let (_tmp, dir) = sample("cs-lib");
-    let mut w = Watch::start(&dir.join("App"), &[]);
-    edits_apply_in_place(&mut w, &dir.join("Lib/Calculator.cs"), "Lib.dll", 2);
+    let mut w = Watch::start(&dir.join("App"), &["--on-rude", "exit"]);
+    let source = dir.join("Lib/Calculator.cs");
+    let pid = edits_apply_in_place(&mut w, &source, "Lib.dll", 2);
+
+    // --on-rude exit: a new method stops the app and watch.
+    let text = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(
+        &source,
+        text.replace(
+            "public static int Compute()",
+            "public static int Extra() => 1;\n\n    public static int Compute()",
+        ),
+    )
+    .unwrap();
+    let rude = w.event(&["rude", "applied"]);
+    assert_eq!(rude["event"], "rude", "{rude}");
+    assert_eq!(rude["assembly"], "Lib.dll", "{rude}");
+    w.event(&["stopped"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = w.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "watch did not exit after the rude edit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    assert!(!alive(pid), "the app {pid} outlived watch");
 }
 
 /// `value: V pid: P` from GET http://127.0.0.1:port/ (retried while the app starts).
