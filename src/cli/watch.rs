@@ -131,8 +131,11 @@ fn project_closure(project: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn is_source_change(path: &Path) -> bool {
-    let skipped = path.components().any(|c| {
+/// A source or project file under one of `roots`, outside build output (`bin`, `obj`)
+/// and watch's own folder; only the part below the root is looked at.
+fn is_source_change(roots: &[PathBuf], path: &Path) -> bool {
+    let Some(rel) = roots.iter().find_map(|r| path.strip_prefix(r).ok()) else { return false };
+    let skipped = rel.components().any(|c| {
         let s = c.as_os_str();
         s == "bin" || s == "obj" || s == ".emit-delta-watch"
     });
@@ -681,12 +684,17 @@ pub fn run(opts: Options) -> i32 {
     }) {
         return fail(format!("cannot handle Ctrl-C: {e}"));
     }
+    let roots: Vec<PathBuf> =
+        project_closure(&project).iter().map(|p| p.parent().unwrap_or(Path::new("/")).to_path_buf()).collect();
+    let filter_roots = roots.clone();
     let mut debouncer = match notify_debouncer_full::new_debouncer(
         Duration::from_millis(150),
         None,
         move |result: notify_debouncer_full::DebounceEventResult| {
             if let Ok(events) = result
-                && events.iter().any(|e| !e.kind.is_access() && e.paths.iter().any(|p| is_source_change(p)))
+                && events
+                    .iter()
+                    .any(|e| !e.kind.is_access() && e.paths.iter().any(|p| is_source_change(&filter_roots, p)))
             {
                 let _ = tx.send(Event::Changed);
             }
@@ -695,8 +703,7 @@ pub fn run(opts: Options) -> i32 {
         Ok(d) => d,
         Err(e) => return fail(format!("cannot watch files: {e}")),
     };
-    for p in project_closure(&project) {
-        let dir = p.parent().unwrap_or(Path::new("/"));
+    for dir in &roots {
         if let Err(e) = debouncer.watch(dir, notify_debouncer_full::notify::RecursiveMode::Recursive) {
             return fail(format!("cannot watch {}: {e}", dir.display()));
         }
@@ -744,4 +751,44 @@ pub fn run(opts: Options) -> i32 {
     w.out.event("stopped", "stopped", json!({}));
     drop(lock);
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_changes_are_judged_below_the_root() {
+        let roots = vec![PathBuf::from("/home/me/bin/app")];
+        assert!(is_source_change(&roots, Path::new("/home/me/bin/app/Program.cs")));
+        assert!(is_source_change(&roots, Path::new("/home/me/bin/app/sub/X.fs")));
+        assert!(is_source_change(&roots, Path::new("/home/me/bin/app/App.fsproj")));
+        assert!(!is_source_change(&roots, Path::new("/home/me/bin/app/obj/Debug/X.cs")));
+        assert!(!is_source_change(&roots, Path::new("/home/me/bin/app/bin/Debug/App.dll")));
+        assert!(!is_source_change(&roots, Path::new("/home/me/bin/app/notes.txt")));
+        assert!(!is_source_change(&roots, Path::new("/elsewhere/Program.cs")));
+    }
+
+    #[test]
+    fn project_properties_and_references() {
+        let text = "<Project><PropertyGroup><AssemblyName> Foo </AssemblyName></PropertyGroup></Project>";
+        assert_eq!(property(text, "AssemblyName").as_deref(), Some("Foo"));
+        assert_eq!(property(text, "RootNamespace"), None);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("Lib")).unwrap();
+        std::fs::create_dir_all(dir.path().join("App")).unwrap();
+        std::fs::write(dir.path().join("Lib/Lib.csproj"), "<Project/>").unwrap();
+        let app = dir.path().join("App/App.csproj");
+        std::fs::write(
+            &app,
+            r#"<Project><ItemGroup><ProjectReference Include="..\Lib\Lib.csproj" /></ItemGroup></Project>"#,
+        )
+        .unwrap();
+        let app = std::fs::canonicalize(app).unwrap();
+        let closure = project_closure(&app);
+        assert_eq!(closure.len(), 2, "{closure:?}");
+        assert!(closure[1].ends_with("Lib/Lib.csproj"));
+        assert!(find_project(Some(dir.path())).unwrap_err().contains("no .csproj"));
+        assert_eq!(find_project(Some(&dir.path().join("App"))).unwrap(), app);
+    }
 }
