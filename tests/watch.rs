@@ -380,3 +380,140 @@ fn watch_fs_web_edit_visible_on_next_request() {
         assert_eq!(http_value(port), (expected, pid), "edit {i}");
     }
 }
+
+fn dotnet_build(dotnet: &Path, project: &Path, out: &Path) {
+    let status = Command::new(dotnet)
+        .args(["build", "-nologo", "-v", "q", "-clp:ErrorsOnly", "-o"])
+        .arg(out)
+        .arg(project)
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "dotnet build {}", project.display());
+}
+
+fn frame(kind: u8, header: &[u8], sections: &[u8]) -> Vec<u8> {
+    let mut f = ((1 + 4 + header.len() + sections.len()) as u32).to_le_bytes().to_vec();
+    f.push(kind);
+    f.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    f.extend_from_slice(header);
+    f.extend_from_slice(sections);
+    f
+}
+
+fn read_reply(conn: &mut std::os::unix::net::UnixStream) -> Value {
+    use std::io::Read;
+    let mut len = [0u8; 4];
+    conn.read_exact(&mut len).unwrap();
+    let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
+    conn.read_exact(&mut body).unwrap();
+    assert_eq!(body[0], 3, "a result message");
+    let h = u32::from_le_bytes([body[1], body[2], body[3], body[4]]) as usize;
+    serde_json::from_slice(&body[5..5 + h]).unwrap()
+}
+
+/// The agent without its variable changes nothing; with a watcher that sends garbage it
+/// answers with errors naming the problem (or hangs up), and the app keeps running.
+#[test]
+fn agent_survives_malformed_messages_and_is_inert_without_its_variable() {
+    let Some(dotnet) = support::dotnet("agent_survives_malformed_messages_and_is_inert_without_its_variable") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let agent_src = tmp.path().join("agent");
+    copy_dir(&support::repo().join("agent"), &agent_src);
+    dotnet_build(&dotnet, &agent_src.join("EmitDeltaAgent.csproj"), &tmp.path().join("agent-bin"));
+    let agent = tmp.path().join("agent-bin/EmitDeltaAgent.dll");
+    let (_app_tmp, app_dir) = sample("cs-app");
+    dotnet_build(&dotnet, &app_dir.join("CsApp.csproj"), &tmp.path().join("app-bin"));
+    let app = tmp.path().join("app-bin/CsApp.dll");
+
+    // No EMIT_DELTA_AGENT_SOCKET: the hook returns, the app's output is its own.
+    let out = Command::new(&dotnet)
+        .arg(&app)
+        .env("DOTNET_STARTUP_HOOKS", &agent)
+        .env_remove("EMIT_DELTA_AGENT_SOCKET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(b"\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("value: 42 pid: "), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // A fake watcher that sends malformed updates.
+    let socket = tmp.path().join("agent.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let mut child = Command::new(&dotnet)
+        .arg(&app)
+        .env("DOTNET_STARTUP_HOOKS", &agent)
+        .env("DOTNET_MODIFIABLE_ASSEMBLIES", "debug")
+        .env("EMIT_DELTA_AGENT_SOCKET", &socket)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    struct Kill(u32);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            // SAFETY: killing the app's own process group.
+            unsafe {
+                libc::killpg(self.0 as libc::pid_t, libc::SIGKILL);
+            }
+        }
+    }
+    let _kill = Kill(child.id());
+    let (mut conn, _) = listener.accept().unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    {
+        use std::io::Read;
+        let mut len = [0u8; 4];
+        conn.read_exact(&mut len).unwrap();
+        let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
+        conn.read_exact(&mut body).unwrap();
+        assert_eq!(body[0], 1, "hello first");
+        let h = u32::from_le_bytes([body[1], body[2], body[3], body[4]]) as usize;
+        let hello: Value = serde_json::from_slice(&body[5..5 + h]).unwrap();
+        assert_eq!(hello["version"], 1);
+        assert_eq!(hello["pid"], child.id());
+        assert!(hello["capabilities"].as_str().unwrap().contains("Baseline"), "{hello}");
+    }
+    let cases: [(Vec<u8>, &str); 4] = [
+        (frame(2, b"{not json", b""), "malformed update"),
+        (frame(2, br#"{"version":9,"mvid":"x","generation":1,"updated_types":[],"sections":[0,0,0]}"#, b""), "version 9"),
+        (
+            frame(2, br#"{"version":1,"mvid":"00000000-0000-0000-0000-000000000000","generation":1,"updated_types":[],"sections":[5,0,0]}"#, b"ab"),
+            "exceeds",
+        ),
+        (frame(1, b"{}", b""), "not an update"),
+    ];
+    for (bytes, expected) in cases {
+        conn.write_all(&bytes).unwrap();
+        let reply = read_reply(&mut conn);
+        assert_eq!(reply["ok"], false, "{reply}");
+        let error = reply["error"].as_str().unwrap_or_default();
+        assert!(error.contains(expected), "`{error}` should name `{expected}`");
+    }
+    // An oversized length: the agent hangs up, the app runs on.
+    conn.write_all(&(u32::MAX).to_le_bytes()).unwrap();
+    let mut rest = Vec::new();
+    std::io::Read::read_to_end(&mut conn, &mut rest).expect("the agent closes the connection");
+    assert!(rest.is_empty(), "no reply to an oversized message");
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("value: 42 pid: "), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("emit-delta-agent: "), "{stderr}");
+    assert!(out.status.success());
+}
