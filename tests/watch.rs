@@ -277,11 +277,25 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
 }
 
 #[test]
-fn watch_fs_body_edits_apply_in_place() {
-    let Some(_dotnet) = support::dotnet("watch_fs_body_edits_apply_in_place") else { return };
+fn watch_fs_body_edits_apply_in_place_and_a_killed_watch_frees_the_lock() {
+    let Some(_dotnet) = support::dotnet("watch_fs_body_edits_apply_in_place_and_a_killed_watch_frees_the_lock") else {
+        return;
+    };
     let (_tmp, dir) = sample("fs-app");
     let mut w = Watch::start(&dir, &[]);
-    edits_apply_in_place(&mut w, &dir.join("Program.fs"), "FsApp.dll", 4);
+    let pid = edits_apply_in_place(&mut w, &dir.join("Program.fs"), "FsApp.dll", 4);
+
+    // A watch killed outright leaves no lock behind: the next one starts.
+    w.child.kill().unwrap();
+    w.child.wait().unwrap();
+    // SAFETY: the orphaned app leads its own process group; kill it.
+    unsafe {
+        libc::killpg(pid as libc::pid_t, libc::SIGKILL);
+    }
+    let mut again = Watch::start(&dir, &[]);
+    let started = again.event(&["started"]);
+    assert_ne!(started["pid"], pid, "{started}");
+    assert_eq!(again.value().0, 20 * 21);
 }
 
 #[test]
