@@ -69,7 +69,7 @@ or unreadable input, 2 usage.")]
     },
     /// Build and run a project, and apply every save to the running app (hot reload).
     #[command(after_help = "Watch's lines go to stderr, prefixed `watch:` (or one JSON object per line with --json); \
-the app's stdin, stdout and stderr are its own. Rude edits restart the app (see --on-rude); a build error \
+the app's stdout and stderr are watch's, and watch's stdin is copied to the app. Rude edits restart the app (see --on-rude); a build error \
 keeps the app on the code applied last. Exit codes: 0 stopped (Ctrl-C, SIGTERM, --on-rude exit), 1 error.")]
     Watch {
         /// The .csproj, .fsproj or .vbproj, or a folder with exactly one (default: the current folder).
