@@ -20,10 +20,12 @@ pub mod diff;
 pub mod dump;
 pub mod edits;
 pub mod error;
+pub mod hot;
 pub mod il;
 pub mod metadata;
 pub mod pdb;
 pub mod pe;
+pub mod watch;
 
 pub use assembly::{Assembly, FileBytes};
 pub use error::{Error, Result};

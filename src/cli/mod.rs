@@ -3,6 +3,7 @@
 
 mod check;
 mod generate;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +67,23 @@ or unreadable input, 2 usage.")]
         #[arg(long, value_name = "LIST")]
         capabilities: Option<String>,
     },
+    /// Build and run a project, and apply every save to the running app (hot reload).
+    #[command(after_help = "Watch's lines go to stderr, prefixed `watch:` (or one JSON object per line with --json); \
+the app's stdout and stderr are watch's, and watch's stdin is copied to the app. Rude edits restart the app (see --on-rude); a build error \
+keeps the app on the code applied last. Exit codes: 0 stopped (Ctrl-C, SIGTERM, --on-rude exit), 1 error.")]
+    Watch {
+        /// The .csproj, .fsproj or .vbproj, or a folder with exactly one (default: the current folder).
+        project: Option<PathBuf>,
+        /// What to do on a rude edit: restart the app with the new build, ask on the terminal, or exit.
+        #[arg(long, value_enum, default_value = "restart")]
+        on_rude: watch::OnRude,
+        /// One JSON object per event on stderr (started, applied, rude, build_failed, restarted, exited, ...).
+        #[arg(long)]
+        json: bool,
+        /// Arguments for the app.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
 }
 
 pub fn run() -> i32 {
@@ -85,6 +103,9 @@ pub fn run() -> i32 {
         Some(Command::Dump { file, canonical: false }) => with_assembly(&file, dump::rows::dump),
         Some(Command::Check { baseline, deltas, capabilities }) => {
             return check::run(&baseline, &deltas, capabilities.as_deref());
+        }
+        Some(Command::Watch { project, on_rude, json, args }) => {
+            return watch::run(watch::Options { project, on_rude, json, args });
         }
         None => return generate_main(&cli),
     };

@@ -1,0 +1,794 @@
+//! `emit-delta watch [PROJECT|DIR] [--on-rude restart|ask|exit] [--json] [-- APP ARGS...]`:
+//! build the project, run it with our agent loaded, and on every save build into a
+//! staging folder, emit the deltas of the changed assemblies against the build applied
+//! last, and have the agent apply them. Rude edits restart the app.
+//! Watch's own lines go to stderr (`watch: ...`, or one JSON object per line with
+//! `--json`); the app's stdout and stderr pass through untouched.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use emit_delta::hot::{Delta, Prepared, Session};
+use emit_delta::watch::protocol::{self, Hello};
+use serde_json::json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnRude {
+    Restart,
+    Ask,
+    Exit,
+}
+
+pub struct Options {
+    pub project: Option<PathBuf>,
+    pub on_rude: OnRude,
+    pub json: bool,
+    pub args: Vec<String>,
+}
+
+const AGENT_PROJECT: &str = include_str!("../../agent/EmitDeltaAgent.csproj");
+const AGENT_SOURCE: &str = include_str!("../../agent/StartupHook.cs");
+const PROJECT_EXTS: [&str; 3] = ["csproj", "fsproj", "vbproj"];
+const SOURCE_EXTS: [&str; 9] = ["cs", "fs", "fsi", "vb", "csproj", "fsproj", "vbproj", "props", "targets"];
+
+enum Event {
+    Changed,
+    Stop,
+}
+
+struct Out {
+    json: bool,
+}
+
+impl Out {
+    fn event(&self, kind: &str, text: &str, mut fields: serde_json::Value) {
+        let mut err = std::io::stderr().lock();
+        if self.json {
+            if let Some(map) = fields.as_object_mut() {
+                map.insert("event".into(), json!(kind));
+            }
+            let _ = writeln!(err, "{fields}");
+        } else {
+            let _ = writeln!(err, "watch: {text}");
+        }
+    }
+
+    fn note(&self, text: &str) {
+        if !self.json {
+            eprintln!("watch: {text}");
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e4).round() / 10.0
+}
+
+fn human(d: Duration) -> String {
+    if d.as_secs_f64() >= 1.0 { format!("{:.1} s", d.as_secs_f64()) } else { format!("{} ms", d.as_millis()) }
+}
+
+/// The project file: the one given, or the one project file in the folder.
+fn find_project(arg: Option<&Path>) -> Result<PathBuf, String> {
+    let path = arg.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let is_project = |p: &Path| p.extension().is_some_and(|e| PROJECT_EXTS.iter().any(|x| e == *x));
+    if path.is_file() {
+        if !is_project(&path) {
+            return Err(format!("{}: not a .csproj, .fsproj or .vbproj", path.display()));
+        }
+        return std::fs::canonicalize(&path).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let entries = std::fs::read_dir(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut found: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.is_file() && is_project(p)).collect();
+    found.sort();
+    match found.len() {
+        1 => std::fs::canonicalize(&found[0]).map_err(|e| format!("{}: {e}", found[0].display())),
+        0 => Err(format!("{}: no .csproj, .fsproj or .vbproj in this folder", path.display())),
+        _ => Err(format!(
+            "{}: {} project files; name one: {}",
+            path.display(),
+            found.len(),
+            found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// The text of the first `<Tag>value</Tag>` in a project file.
+fn property(text: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = text.find(&open)? + open.len();
+    let end = text[start..].find("</")? + start;
+    Some(text[start..end].trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// The project and, transitively, the projects it references (`ProjectReference Include`).
+fn project_closure(project: &Path) -> Vec<PathBuf> {
+    let mut out = vec![project.to_path_buf()];
+    let mut i = 0;
+    while i < out.len() {
+        let text = std::fs::read_to_string(&out[i]).unwrap_or_default();
+        let dir = out[i].parent().unwrap_or(Path::new(".")).to_path_buf();
+        for piece in text.split("<ProjectReference").skip(1) {
+            let Some(rest) = piece.split("Include=\"").nth(1) else { continue };
+            let Some(rel) = rest.split('"').next() else { continue };
+            let p = dir.join(rel.replace('\\', "/"));
+            if let Ok(p) = std::fs::canonicalize(&p)
+                && !out.contains(&p)
+            {
+                out.push(p);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A source or project file under one of `roots`, outside build output (`bin`, `obj`)
+/// and watch's own folder; only the part below the root is looked at.
+fn is_source_change(roots: &[PathBuf], path: &Path) -> bool {
+    let Some(rel) = roots.iter().find_map(|r| path.strip_prefix(r).ok()) else { return false };
+    let skipped = rel.components().any(|c| {
+        let s = c.as_os_str();
+        s == "bin" || s == "obj" || s == ".emit-delta-watch"
+    });
+    !skipped && path.extension().is_some_and(|e| SOURCE_EXTS.iter().any(|x| e == *x))
+}
+
+fn dotnet() -> PathBuf {
+    std::env::var_os("DOTNET").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("dotnet"))
+}
+
+fn fnv64(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain([0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Builds the agent from the sources compiled into this binary, once per content hash,
+/// into `~/.cache/emit-delta/agent/<hash>/` (or `$EMIT_DELTA_CACHE_DIR/agent/<hash>/`).
+fn agent(out: &Out) -> Result<PathBuf, String> {
+    let root = std::env::var_os("EMIT_DELTA_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("emit-delta")))
+        .or_else(|| std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/emit-delta")))
+        .ok_or("no cache folder: set HOME or EMIT_DELTA_CACHE_DIR")?;
+    let dir = root.join("agent").join(format!("{:016x}", fnv64(&[AGENT_PROJECT, AGENT_SOURCE])));
+    let dll = dir.join("bin/EmitDeltaAgent.dll");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let lock_path = dir.join("build.lock");
+    let lock = File::create(&lock_path).map_err(|e| format!("{}: {e}", lock_path.display()))?;
+    lock.lock().map_err(|e| format!("{}: {e}", lock_path.display()))?;
+    if dll.is_file() {
+        return Ok(dll);
+    }
+    out.note("building the agent (first use)");
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
+    for (name, text) in [("EmitDeltaAgent.csproj", AGENT_PROJECT), ("StartupHook.cs", AGENT_SOURCE)] {
+        std::fs::write(src.join(name), text).map_err(|e| format!("{}: {e}", src.join(name).display()))?;
+    }
+    let tmp_bin = dir.join("bin.tmp");
+    let _ = std::fs::remove_dir_all(&tmp_bin);
+    let result = Command::new(dotnet())
+        .args(["build", "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly", "-o"])
+        .arg(&tmp_bin)
+        .arg(src.join("EmitDeltaAgent.csproj"))
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run dotnet: {e}"))?;
+    if !result.status.success() {
+        return Err(format!(
+            "building the agent failed:\n{}{}",
+            String::from_utf8_lossy(&result.stdout),
+            String::from_utf8_lossy(&result.stderr)
+        ));
+    }
+    std::fs::rename(&tmp_bin, dir.join("bin")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dll)
+}
+
+/// `dotnet build` of the project into `staging`; Err holds the compiler's error lines.
+fn build(project: &Path, staging: &Path) -> Result<Duration, Vec<String>> {
+    let start = Instant::now();
+    let result = Command::new(dotnet())
+        .args(["build", "-c", "Debug", "-nologo", "-v", "q", "-clp:ErrorsOnly;NoSummary", "-o"])
+        .arg(staging)
+        .arg(project)
+        .stdin(Stdio::null())
+        .output();
+    match result {
+        Err(e) => Err(vec![format!("cannot run dotnet: {e}")]),
+        Ok(o) if o.status.success() => Ok(start.elapsed()),
+        Ok(o) => {
+            let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+            let mut lines: Vec<String> = Vec::new();
+            for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                if !lines.iter().any(|x| x == l) {
+                    lines.push(l.to_string());
+                }
+            }
+            Err(lines)
+        }
+    }
+}
+
+/// The running app: its process (leader of its own process group) and agent connection.
+struct App {
+    child: Child,
+    pid: u32,
+    conn: UnixStream,
+    capabilities: Vec<String>,
+    /// The build folder the app started from (its assemblies are the baselines).
+    run_dir: PathBuf,
+    sessions: HashMap<String, Session>,
+    /// Per assembly file name, the bytes of the build applied last.
+    applied: HashMap<String, Vec<u8>>,
+}
+
+fn kill_group(child: &mut Child) {
+    let pgid = child.id() as libc::pid_t;
+    // SAFETY: killpg has no memory-safety preconditions; the group is the app's own.
+    unsafe {
+        libc::killpg(pgid, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: as above; SIGKILL whatever of the group is left.
+    unsafe {
+        libc::killpg(pgid, libc::SIGKILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        kill_group(&mut self.child);
+    }
+}
+
+struct Watch {
+    out: Out,
+    opts: Options,
+    project: PathBuf,
+    assembly: String,
+    agent: PathBuf,
+    tmp: tempfile::TempDir,
+    socket: PathBuf,
+    listener: UnixListener,
+    builds: u32,
+    runs: u32,
+    /// The running app's stdin, fed from watch's own stdin by [`forward_stdin`].
+    app_stdin: AppStdin,
+}
+
+/// The app's stdin: `None` between runs; `closed` once watch's stdin reached its end.
+#[derive(Clone, Default)]
+struct AppStdin(Arc<Mutex<(Option<ChildStdin>, bool)>>);
+
+/// Copies watch's stdin to the running app's, so the app never reads the terminal from
+/// its own process group (where the terminal would stop it, SIGTTIN). Input that comes
+/// while no app runs is dropped; at the end of watch's stdin, the app's is closed.
+fn forward_stdin(target: AppStdin) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        let mut stdin = std::io::stdin().lock();
+        loop {
+            let n = match std::io::Read::read(&mut stdin, &mut buf) {
+                Ok(0) | Err(_) => 0,
+                Ok(n) => n,
+            };
+            let mut slot = target.0.lock().unwrap_or_else(|e| e.into_inner());
+            if n == 0 {
+                slot.0 = None;
+                slot.1 = true;
+                return;
+            }
+            if let Some(app) = slot.0.as_mut()
+                && (app.write_all(&buf[..n]).is_err() || app.flush().is_err())
+            {
+                slot.0 = None;
+            }
+        }
+    });
+}
+
+impl Watch {
+    fn staging(&mut self) -> PathBuf {
+        self.builds += 1;
+        self.tmp.path().join("builds").join(self.builds.to_string())
+    }
+
+    /// Starts the app from `run_dir` and waits for the agent's hello.
+    fn start(&mut self, run_dir: &Path) -> Result<App, String> {
+        let dll = run_dir.join(format!("{}.dll", self.assembly));
+        if !dll.is_file() {
+            return Err(format!("{}: the build did not produce it", dll.display()));
+        }
+        let mut hooks = std::ffi::OsString::from(&self.agent);
+        if let Some(existing) = std::env::var_os("DOTNET_STARTUP_HOOKS").filter(|v| !v.is_empty()) {
+            hooks.push(":");
+            hooks.push(existing);
+        }
+        let closed = self.app_stdin.0.lock().unwrap_or_else(|e| e.into_inner()).1;
+        let mut child = Command::new(dotnet())
+            .arg(&dll)
+            .args(&self.opts.args)
+            .stdin(if closed { Stdio::null() } else { Stdio::piped() })
+            .env("DOTNET_MODIFIABLE_ASSEMBLIES", "debug")
+            .env("DOTNET_STARTUP_HOOKS", hooks)
+            .env("EMIT_DELTA_AGENT_SOCKET", &self.socket)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", dll.display()))?;
+        self.runs += 1;
+        {
+            let mut slot = self.app_stdin.0.lock().unwrap_or_else(|e| e.into_inner());
+            slot.0 = child.stdin.take();
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        self.listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let conn = loop {
+            match self.listener.accept() {
+                Ok((conn, _)) => break conn,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => {
+                    kill_group(&mut child);
+                    return Err(format!("agent socket {}: {e}", self.socket.display()));
+                }
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!("the app exited ({status}) before the agent connected"));
+            }
+            if Instant::now() > deadline {
+                kill_group(&mut child);
+                return Err("the agent did not connect within 30 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let hello = (|| -> Result<Hello, String> {
+            conn.set_nonblocking(false).map_err(|e| e.to_string())?;
+            conn.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
+            let frame = protocol::read_frame(&mut &conn).map_err(|e| e.to_string())?;
+            protocol::parse_hello(&frame).map_err(|e| e.to_string())
+        })();
+        let hello = match hello {
+            Ok(h) => h,
+            Err(e) => {
+                kill_group(&mut child);
+                return Err(format!("agent hello: {e}"));
+            }
+        };
+        let pid = child.id();
+        if hello.pid != pid {
+            self.out.note(&format!("the agent reports pid {} (started {pid})", hello.pid));
+        }
+        Ok(App {
+            child,
+            pid: hello.pid,
+            conn,
+            capabilities: hello.capabilities.split_whitespace().map(str::to_string).collect(),
+            run_dir: run_dir.to_path_buf(),
+            sessions: HashMap::new(),
+            applied: HashMap::new(),
+        })
+    }
+
+    fn started(&self, event: &str, app: &App, build: Option<Duration>) {
+        let build_text = build.map(|b| format!(", build {}", human(b))).unwrap_or_default();
+        self.out.event(
+            event,
+            &format!("{event} {} (pid {}{build_text})", self.assembly, app.pid),
+            json!({ "pid": app.pid, "assembly": self.assembly, "project": self.project, "socket": self.socket,
+                    "build_ms": build.map(ms), "capabilities": app.capabilities.join(" ") }),
+        );
+    }
+
+    /// Builds and starts the app; prints why not on failure.
+    fn build_and_start(&mut self, event: &str) -> Option<App> {
+        let staging = self.staging();
+        match build(&self.project, &staging) {
+            Err(errors) => {
+                self.build_failed(&errors);
+                None
+            }
+            Ok(took) => match self.start(&staging) {
+                Ok(app) => {
+                    self.started(event, &app, Some(took));
+                    Some(app)
+                }
+                Err(e) => {
+                    self.out.event("error", &e, json!({ "message": e }));
+                    None
+                }
+            },
+        }
+    }
+
+    fn build_failed(&self, errors: &[String]) {
+        if self.out.json {
+            self.out.event("build_failed", "", json!({ "errors": errors }));
+        } else {
+            eprintln!("watch: build failed; the app keeps running the code applied last");
+            for e in errors {
+                eprintln!("watch:   {e}");
+            }
+        }
+    }
+
+    /// A save: build into staging, apply what changed, or restart on a rude edit.
+    fn change(&mut self, app: Option<App>) -> Result<Option<App>, ()> {
+        let Some(mut app) = app else {
+            return Ok(self.build_and_start("started"));
+        };
+        let staging = self.staging();
+        let build_took = match build(&self.project, &staging) {
+            Ok(t) => t,
+            Err(errors) => {
+                self.build_failed(&errors);
+                return Ok(Some(app));
+            }
+        };
+        let delta_start = Instant::now();
+        let mut deltas: Vec<(String, Delta)> = Vec::new();
+        let mut rude = Vec::new();
+        let mut unchanged = Vec::new();
+        let mut names: Vec<String> = std::fs::read_dir(&staging)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".dll") && app.run_dir.join(n).is_file())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        for name in names {
+            let new_path = staging.join(&name);
+            let Ok(new_bytes) = std::fs::read(&new_path) else { continue };
+            let old = match app.applied.get(&name) {
+                Some(b) => b.clone(),
+                None => std::fs::read(app.run_dir.join(&name)).unwrap_or_default(),
+            };
+            if old == new_bytes {
+                continue;
+            }
+            if !app.sessions.contains_key(&name) {
+                let dir = self.tmp.path().join("sessions").join(self.runs.to_string()).join(&name);
+                match Session::open(&app.run_dir.join(&name), &app.capabilities, &dir) {
+                    Ok(s) => {
+                        app.sessions.insert(name.clone(), s);
+                    }
+                    Err(e) => {
+                        // Not a managed assembly we can read: nothing to apply from it.
+                        self.out.note(&format!("skipping {name}: {e}"));
+                        continue;
+                    }
+                }
+            }
+            let session = &app.sessions[&name];
+            match session.prepare(&new_path, None) {
+                Ok(Prepared::Delta(d)) => deltas.push((name, *d)),
+                Ok(Prepared::NoChange(_)) => unchanged.push((name, new_bytes)),
+                Ok(Prepared::Rude(edits)) => rude.extend(edits.into_iter().map(|e| (name.clone(), e))),
+                Err(e) => rude.push((
+                    name.clone(),
+                    emit_delta::diff::RudeEdit::new(name.clone(), "cannot compute the delta", e.to_string()),
+                )),
+            }
+        }
+        let delta_took = delta_start.elapsed();
+        if !rude.is_empty() {
+            for (name, e) in &rude {
+                self.out.event(
+                    "rude",
+                    &format!("rude edit in {name}: {e}"),
+                    json!({ "assembly": name, "member": e.member, "change": e.change, "reason": e.reason }),
+                );
+            }
+            return self.after_rude(app, staging, build_took);
+        }
+        for (name, bytes) in unchanged {
+            app.applied.insert(name, bytes);
+        }
+        if deltas.is_empty() {
+            self.out.event(
+                "no_change",
+                &format!("no change to apply (build {})", human(build_took)),
+                json!({ "build_ms": ms(build_took) }),
+            );
+            return Ok(Some(app));
+        }
+        for (name, delta) in deltas {
+            let apply_start = Instant::now();
+            let session = app.sessions.get_mut(&name).expect("session opened above");
+            let g = &delta.generation;
+            let types: Vec<u32> = g.updated_types.iter().map(|t| t.0).collect();
+            let mvid = session.mvid().unwrap_or_default();
+            let sent = protocol::write_update(&mut &app.conn, &mvid, g.number, &types, &g.dmeta, &g.dil, &g.dpdb)
+                .and_then(|_| protocol::read_frame(&mut &app.conn))
+                .and_then(|f| protocol::parse_result(&f));
+            let apply_took = apply_start.elapsed();
+            match sent {
+                Ok(r) if r.ok => {
+                    let methods: Vec<String> = g.updated_methods.iter().map(|(n, _)| n.clone()).collect();
+                    let number = g.number;
+                    let types = delta.updated_type_names.clone();
+                    let bytes = delta.updated.clone();
+                    if let Err(e) = session.commit(delta) {
+                        self.out.event(
+                            "error",
+                            &format!("saving the session of {name}: {e}"),
+                            json!({ "message": e.to_string() }),
+                        );
+                    }
+                    app.applied.insert(name.clone(), bytes);
+                    self.out.event(
+                        "applied",
+                        &format!(
+                            "applied {name} generation {number}: {} (build {}, delta {}, apply {})",
+                            methods.join(", "),
+                            human(build_took),
+                            human(delta_took),
+                            human(apply_took)
+                        ),
+                        json!({ "assembly": name, "generation": number, "methods": methods, "types": types,
+                                "pid": app.pid, "deferred": r.deferred, "handler_errors": r.handler_errors,
+                                "build_ms": ms(build_took), "delta_ms": ms(delta_took), "apply_ms": ms(apply_took) }),
+                    );
+                    for h in &r.handler_errors {
+                        self.out.note(&format!("update handler failed: {h}"));
+                    }
+                }
+                Ok(r) => {
+                    let message = r.error.unwrap_or_default();
+                    session.discard(delta);
+                    self.out.event(
+                        "apply_failed",
+                        &format!("the runtime refused the update of {name}: {message}"),
+                        json!({ "assembly": name, "message": message }),
+                    );
+                    return self.after_rude(app, staging, build_took);
+                }
+                Err(e) => {
+                    session.discard(delta);
+                    self.out.event(
+                        "apply_failed",
+                        &format!("sending the update of {name}: {e}"),
+                        json!({ "assembly": name, "message": e.to_string() }),
+                    );
+                    return self.after_rude(app, staging, build_took);
+                }
+            }
+        }
+        Ok(Some(app))
+    }
+
+    /// What `--on-rude` says: restart from `staging` with fresh sessions, or stop (Err).
+    fn after_rude(&mut self, app: App, staging: PathBuf, build_took: Duration) -> Result<Option<App>, ()> {
+        let restart = match self.opts.on_rude {
+            OnRude::Restart => true,
+            OnRude::Exit => false,
+            OnRude::Ask => ask("watch: restart the app with the new build? [Y/n] "),
+        };
+        drop(app);
+        if !restart {
+            return Err(());
+        }
+        match self.start(&staging) {
+            Ok(app) => {
+                self.started("restarted", &app, Some(build_took));
+                Ok(Some(app))
+            }
+            Err(e) => {
+                self.out.event("error", &e, json!({ "message": e }));
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Asks on the terminal (not stdin, which belongs to the app).
+fn ask(prompt: &str) -> bool {
+    use std::io::BufRead;
+    let Ok(tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else { return false };
+    let _ = (&tty).write_all(prompt.as_bytes());
+    let mut line = String::new();
+    let _ = std::io::BufReader::new(&tty).read_line(&mut line);
+    !line.trim().eq_ignore_ascii_case("n")
+}
+
+/// Runs watch; the exit code.
+pub fn run(opts: Options) -> i32 {
+    let out = Out { json: opts.json };
+    let fail = |message: String| {
+        out.event("error", &message, json!({ "message": message }));
+        1
+    };
+    let project = match find_project(opts.project.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let project_dir = project.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let text = std::fs::read_to_string(&project).unwrap_or_default();
+    let assembly = property(&text, "AssemblyName")
+        .unwrap_or_else(|| project.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+
+    // One watch per project: the OS releases the lock when this process dies.
+    let lock_dir = project_dir.join(".emit-delta-watch");
+    if let Err(e) = std::fs::create_dir_all(&lock_dir) {
+        return fail(format!("{}: {e}", lock_dir.display()));
+    }
+    let lock_path = lock_dir.join("lock");
+    let lock = match File::create(&lock_path) {
+        Ok(f) => f,
+        Err(e) => return fail(format!("{}: {e}", lock_path.display())),
+    };
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return fail(format!(
+                "another emit-delta watch is already running on {} (lock {}); stop it first",
+                project.display(),
+                lock_path.display()
+            ));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return fail(format!("{}: {e}", lock_path.display())),
+    }
+    let _ = writeln!(&lock, "{}", std::process::id());
+
+    let agent = match agent(&out) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    // A private folder (0700) for the socket, the staging builds and the sessions.
+    let tmp = match tempfile::Builder::new().prefix("emit-delta-watch-").tempdir() {
+        Ok(t) => t,
+        Err(e) => return fail(format!("temporary folder: {e}")),
+    };
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o700));
+    }
+    let socket = tmp.path().join("agent.sock");
+    let listener = match UnixListener::bind(&socket) {
+        Ok(l) => l,
+        Err(e) => return fail(format!("{}: {e}", socket.display())),
+    };
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600));
+    }
+
+    let (tx, rx) = mpsc::channel::<Event>();
+    let stop_tx = tx.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop_tx.send(Event::Stop);
+    }) {
+        return fail(format!("cannot handle Ctrl-C: {e}"));
+    }
+    let roots: Vec<PathBuf> =
+        project_closure(&project).iter().map(|p| p.parent().unwrap_or(Path::new("/")).to_path_buf()).collect();
+    let filter_roots = roots.clone();
+    let mut debouncer = match notify_debouncer_full::new_debouncer(
+        Duration::from_millis(150),
+        None,
+        move |result: notify_debouncer_full::DebounceEventResult| {
+            if let Ok(events) = result
+                && events
+                    .iter()
+                    .any(|e| !e.kind.is_access() && e.paths.iter().any(|p| is_source_change(&filter_roots, p)))
+            {
+                let _ = tx.send(Event::Changed);
+            }
+        },
+    ) {
+        Ok(d) => d,
+        Err(e) => return fail(format!("cannot watch files: {e}")),
+    };
+    for dir in &roots {
+        if let Err(e) = debouncer.watch(dir, notify_debouncer_full::notify::RecursiveMode::Recursive) {
+            return fail(format!("cannot watch {}: {e}", dir.display()));
+        }
+    }
+
+    let app_stdin = AppStdin::default();
+    forward_stdin(app_stdin.clone());
+    let mut w = Watch { out, opts, project, assembly, agent, tmp, socket, listener, builds: 0, runs: 0, app_stdin };
+    let mut app = w.build_and_start("started");
+    let code = loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(Event::Stop) => break 0,
+            Ok(Event::Changed) => {
+                // Saves that came in while we were busy are one change.
+                let mut stop = false;
+                while let Ok(e) = rx.try_recv() {
+                    stop |= matches!(e, Event::Stop);
+                }
+                if stop {
+                    break 0;
+                }
+                match w.change(app.take()) {
+                    Ok(next) => app = next,
+                    Err(()) => break 0,
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Some(a) = app.as_mut()
+                    && let Ok(Some(status)) = a.child.try_wait()
+                {
+                    w.out.event(
+                        "exited",
+                        &format!("the app exited ({status}); waiting for a change to start it again"),
+                        json!({ "pid": a.pid, "code": status.code() }),
+                    );
+                    app = None;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break 1,
+        }
+    };
+    drop(app);
+    drop(debouncer);
+    let _ = std::fs::remove_file(&w.socket);
+    w.out.event("stopped", "stopped", json!({}));
+    drop(lock);
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_changes_are_judged_below_the_root() {
+        let roots = vec![PathBuf::from("/home/me/bin/app")];
+        assert!(is_source_change(&roots, Path::new("/home/me/bin/app/Program.cs")));
+        assert!(is_source_change(&roots, Path::new("/home/me/bin/app/sub/X.fs")));
+        assert!(is_source_change(&roots, Path::new("/home/me/bin/app/App.fsproj")));
+        assert!(!is_source_change(&roots, Path::new("/home/me/bin/app/obj/Debug/X.cs")));
+        assert!(!is_source_change(&roots, Path::new("/home/me/bin/app/bin/Debug/App.dll")));
+        assert!(!is_source_change(&roots, Path::new("/home/me/bin/app/notes.txt")));
+        assert!(!is_source_change(&roots, Path::new("/elsewhere/Program.cs")));
+    }
+
+    #[test]
+    fn project_properties_and_references() {
+        let text = "<Project><PropertyGroup><AssemblyName> Foo </AssemblyName></PropertyGroup></Project>";
+        assert_eq!(property(text, "AssemblyName").as_deref(), Some("Foo"));
+        assert_eq!(property(text, "RootNamespace"), None);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("Lib")).unwrap();
+        std::fs::create_dir_all(dir.path().join("App")).unwrap();
+        std::fs::write(dir.path().join("Lib/Lib.csproj"), "<Project/>").unwrap();
+        let app = dir.path().join("App/App.csproj");
+        std::fs::write(
+            &app,
+            r#"<Project><ItemGroup><ProjectReference Include="..\Lib\Lib.csproj" /></ItemGroup></Project>"#,
+        )
+        .unwrap();
+        let app = std::fs::canonicalize(app).unwrap();
+        let closure = project_closure(&app);
+        assert_eq!(closure.len(), 2, "{closure:?}");
+        assert!(closure[1].ends_with("Lib/Lib.csproj"));
+        assert!(find_project(Some(dir.path())).unwrap_err().contains("no .csproj"));
+        assert_eq!(find_project(Some(&dir.path().join("App"))).unwrap(), app);
+    }
+}

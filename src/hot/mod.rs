@@ -1,0 +1,225 @@
+//! One hot-reload session for one assembly, as the CLI (`emit-delta BASELINE UPDATED`)
+//! and `emit-delta watch` drive it: [`Session::open`] on the baseline the process
+//! loaded, [`Session::prepare`] an updated build (a [`Delta`], no change, or rude
+//! edits; nothing is written), then [`Session::commit`] once the runtime applied it
+//! (or drop the delta to discard it). The chain state lives in memory and in the
+//! session folder ([`crate::baseline::session`]).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::baseline::session::Session as SessionDir;
+use crate::baseline::{ChainState, fingerprint, fresh_guid};
+use crate::delta::{Generation, emit_generation};
+use crate::diff::{RudeEdit, diff_builds};
+use crate::metadata::schema::TableId;
+use crate::metadata::{CodedIndex, MetadataReader, Token};
+use crate::pdb::locate::{PdbLookup, find_portable_pdb};
+use crate::{Assembly, Error, Result};
+
+/// A generation computed in memory, not yet applied or saved.
+pub struct Delta {
+    pub generation: Generation,
+    /// The updated build's bytes (saved as the build applied last on commit).
+    pub updated: Vec<u8>,
+    /// Display names of the types whose members changed (resolved in the baseline).
+    pub updated_type_names: Vec<String>,
+    /// Why the `.dpdb` has no sequence points, when the updated build had no portable PDB.
+    pub pdb_note: Option<String>,
+}
+
+/// What [`Session::prepare`] found.
+pub enum Prepared {
+    Delta(Box<Delta>),
+    NoChange(String),
+    Rude(Vec<RudeEdit>),
+}
+
+pub struct Session {
+    /// The session folder's lock (see [`SessionDir::lock`]).
+    _lock: crate::baseline::session::SessionLock,
+    baseline_path: PathBuf,
+    baseline: Vec<u8>,
+    capabilities: Vec<String>,
+    dir: SessionDir,
+    state: ChainState,
+    /// The build applied last (`None`: the baseline).
+    applied: Option<Vec<u8>>,
+    /// Advanced in memory since the last save.
+    dirty: bool,
+}
+
+fn parse<'a>(path: &Path, bytes: &'a [u8]) -> Result<Assembly<'a>> {
+    Assembly::parse(bytes).map_err(|e| e.in_file(path))
+}
+
+/// Generic methods and methods of generic types need `GenericUpdateMethod`.
+fn is_generic(asm: &Assembly<'_>, method: Token, owner: Token) -> bool {
+    let md = &asm.metadata;
+    let has_params = |t: Token| {
+        CodedIndex::TypeOrMethodDef
+            .encode(t)
+            .and_then(|k| md.equal_range(TableId::GenericParam, 2, k).ok())
+            .is_some_and(|r| !r.is_empty())
+    };
+    has_params(method) || has_params(owner)
+}
+
+impl Session {
+    /// Opens (or resumes, when `session_dir` holds a session for this baseline) the
+    /// session of `baseline` for a runtime with `capabilities`.
+    pub fn open(baseline: &Path, capabilities: &[String], session_dir: &Path) -> Result<Session> {
+        let bytes = std::fs::read(baseline).map_err(|e| Error::io(baseline, e))?;
+        let asm = parse(baseline, &bytes)?;
+        let dir = SessionDir::new(session_dir);
+        // One writer per session folder: held from reading the state until this
+        // session is dropped, so every prepare diffs against the build applied last.
+        let lock = dir.lock()?;
+        let state = match dir.load()? {
+            Some(s) => {
+                if s.baseline_fingerprint != fingerprint(&bytes) {
+                    return Err(Error::Invalid(format!(
+                        "{}: the session was made for another baseline (fingerprint {}); use a new --session folder",
+                        session_dir.display(),
+                        s.baseline_fingerprint
+                    )));
+                }
+                dir.check_against_baseline(&s, &bytes, &asm)?;
+                s
+            }
+            None => ChainState::from_baseline(&bytes, &asm).map_err(|e| e.in_file(baseline))?,
+        };
+        drop(asm);
+        let applied = dir.applied_build(&state)?;
+        Ok(Session {
+            baseline_path: baseline.to_path_buf(),
+            baseline: bytes,
+            capabilities: capabilities.to_vec(),
+            dir,
+            state,
+            applied,
+            dirty: false,
+            _lock: lock,
+        })
+    }
+
+    /// The generation the chain is at (0: nothing applied yet).
+    pub fn generation(&self) -> u32 {
+        self.state.generation
+    }
+
+    /// The baseline's MVID as .NET's `Guid.ToString()` writes it (lowercase, hyphenated;
+    /// the first three groups are stored little-endian).
+    pub fn mvid(&self) -> Result<String> {
+        let g = self.state.mvid_guid()?.0;
+        let h = |r: &[u8]| r.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let rev = |r: &[u8]| r.iter().rev().map(|b| format!("{b:02x}")).collect::<String>();
+        Ok(format!("{}-{}-{}-{}-{}", rev(&g[0..4]), rev(&g[4..6]), rev(&g[6..8]), h(&g[8..10]), h(&g[10..16])))
+    }
+
+    /// Compares `updated_path` with the build applied last. With `only`, only the listed
+    /// methods are updated (each must exist and must have changed).
+    pub fn prepare(&self, updated_path: &Path, only: Option<&[String]>) -> Result<Prepared> {
+        let new_bytes = std::fs::read(updated_path).map_err(|e| Error::io(updated_path, e))?;
+        let new = parse(updated_path, &new_bytes)?;
+        let baseline = parse(&self.baseline_path, &self.baseline)?;
+        let old_bytes: &[u8] = self.applied.as_deref().unwrap_or(&self.baseline);
+        let old = parse(&self.baseline_path, old_bytes)?;
+        let diff = diff_builds(&old, &new).map_err(|e| e.in_file(updated_path))?;
+        let mut rude = diff.rude_edits.clone();
+        let mut methods = diff.updated_methods.clone();
+        if let Some(listed) = only {
+            let ids = crate::diff::Identities::new(&new.metadata)?;
+            let names: HashSet<String> = (1..=new.metadata.row_count(TableId::MethodDef))
+                .map(|rid| crate::diff::compare::display_name(&ids, Token::new(TableId::MethodDef, rid)))
+                .collect();
+            for name in listed {
+                if !names.contains(name) {
+                    return Err(Error::Invalid(format!("{}: edit `{name}`: no such method", updated_path.display())));
+                }
+                if !methods.iter().any(|m| &m.display == name) {
+                    return Err(Error::Invalid(format!(
+                        "{}: edit `{name}`: the method did not change",
+                        updated_path.display()
+                    )));
+                }
+            }
+            methods.retain(|m| listed.contains(&m.display));
+        }
+        let has = |c: &str| self.capabilities.iter().any(|x| x == c);
+        if !has("Baseline") {
+            rude.push(RudeEdit::new("<runtime>", "no Baseline capability", "the runtime cannot apply any update"));
+        }
+        if !has("GenericUpdateMethod") {
+            let ids = crate::diff::Identities::new(&new.metadata)?;
+            for m in &methods {
+                if is_generic(&new, m.new, ids.owner_of(m.new)) {
+                    rude.push(RudeEdit::new(
+                        m.display.clone(),
+                        "generic method body updated",
+                        "the runtime lacks the GenericUpdateMethod capability",
+                    ));
+                }
+            }
+        }
+        if !rude.is_empty() {
+            return Ok(Prepared::Rude(rude));
+        }
+        if methods.is_empty() {
+            return Ok(Prepared::NoChange(format!(
+                "{}: no semantic change against the build applied last",
+                updated_path.display()
+            )));
+        }
+        let pdb_lookup = find_portable_pdb(updated_path, &new).map_err(|e| e.in_file(updated_path))?;
+        let pdb_note = match &pdb_lookup {
+            PdbLookup::Missing(reason) => Some(reason.to_string()),
+            _ => None,
+        };
+        let pdb = pdb_lookup.bytes().map(MetadataReader::parse).transpose().map_err(|e| e.in_file(updated_path))?;
+        let generation = emit_generation(&self.state, &baseline, &new, pdb.as_ref(), &diff, &methods, fresh_guid())
+            .map_err(|e| e.in_file(updated_path))?;
+        let ids = crate::diff::Identities::new(&baseline.metadata).ok();
+        let updated_type_names = generation
+            .updated_types
+            .iter()
+            .map(|t| match &ids {
+                Some(ids) => crate::diff::compare::display_name(ids, Token::new(TableId::TypeDef, t.rid())),
+                None => t.to_string(),
+            })
+            .collect();
+        drop(pdb);
+        Ok(Prepared::Delta(Box::new(Delta { generation, updated: new_bytes, updated_type_names, pdb_note })))
+    }
+
+    /// Moves the chain in memory past `delta` without saving it (a later
+    /// [`Session::save`] or [`Session::commit`] saves).
+    pub fn advance(&mut self, delta: Delta) {
+        self.state = delta.generation.next;
+        self.applied = Some(delta.updated);
+        self.dirty = true;
+    }
+
+    /// Saves the chain as it is in memory to the session folder (atomically).
+    pub fn save(&mut self) -> Result<()> {
+        match &self.applied {
+            Some(applied) if self.dirty => {
+                self.dir.commit(&mut self.state, applied)?;
+                self.dirty = false;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The runtime applied `delta`: advance the chain and save it.
+    pub fn commit(&mut self, delta: Delta) -> Result<()> {
+        self.advance(delta);
+        self.save()
+    }
+
+    /// The runtime refused `delta` (or it was not sent): the chain stays where it was.
+    pub fn discard(&self, delta: Delta) {
+        drop(delta);
+    }
+}
