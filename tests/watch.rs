@@ -303,7 +303,7 @@ fn watch_vb_body_edits_then_app_exit_and_start_on_next_change() {
     let Some(_dotnet) = support::dotnet("watch_vb_body_edits_then_app_exit_and_start_on_next_change") else { return };
     let (_tmp, dir) = sample("vb-app");
     let mut w = Watch::start(&dir, &[]);
-    let pid = edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", 2);
+    let pid = edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", 4);
 
     // The app exits by itself (its stdin ends): watch waits, and the next change starts it.
     w.stdin = None;
