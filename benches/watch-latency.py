@@ -1,23 +1,25 @@
 #!/usr/bin/env python3
-"""Save-to-new-value latency of `emit-delta watch` on testdata/watch/cs-app.
+"""Save-to-new-value latency of `emit-delta watch` on a sample app (cs-app or fs-app).
 
 Copies the sample to a temporary folder, starts `emit-delta watch --json`, makes N body
 edits (a literal each), and for each one measures the time from the file write to the
 app printing the new value (asked through watch's stdin), plus watch's own
 build/delta/apply split from its `applied` event. Prints the medians.
 
-    cargo build --release --offline && python3 benches/watch-latency.py [N]
+    cargo build --release --offline && python3 benches/watch-latency.py [N] [cs-app|fs-app]
 """
 import json, os, queue, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+SAMPLE = sys.argv[2] if len(sys.argv) > 2 else "cs-app"
+SOURCE = {"cs-app": "Program.cs", "fs-app": "Program.fs"}[SAMPLE]
 
 def main():
     tmp = tempfile.mkdtemp()
-    app = os.path.join(tmp, "cs-app")
-    shutil.copytree(os.path.join(REPO, "testdata/watch/cs-app"), app)
-    source = os.path.join(app, "Program.cs")
+    app = os.path.join(tmp, SAMPLE)
+    shutil.copytree(os.path.join(REPO, "testdata/watch", SAMPLE), app)
+    source = os.path.join(app, SOURCE)
     watch = subprocess.Popen([os.path.join(REPO, "target/release/emit-delta"), "watch", app, "--json"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, start_new_session=True)
@@ -61,7 +63,7 @@ def main():
             current = new
             time.sleep(0.3)
         med = lambda k: statistics.median(r[k] for r in rows)
-        print(f"edits: {N}")
+        print(f"{SAMPLE}: edits: {N}")
         print(f"save -> new value: median {med(0):.2f} s (min {min(r[0] for r in rows):.2f}, max {max(r[0] for r in rows):.2f})")
         print(f"build: median {med(1) / 1000:.2f} s; delta: median {med(2):.1f} ms; apply: median {med(3):.1f} ms")
     finally:
