@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use emit_delta::Assembly;
 use emit_delta::baseline::{ChainState, fresh_guid};
-use emit_delta::delta::emit_generation;
+use emit_delta::delta::{Builds, emit_generation};
 use emit_delta::diff::diff_builds;
 
 fn bench_dir() -> PathBuf {
@@ -37,8 +37,8 @@ fn session_loaded(c: &mut Criterion) {
     assert!(diff.rude_edits.is_empty(), "unexpected rude edits: {:?}", diff.rude_edits);
     assert_eq!(diff.updated_methods.len(), 1, "exactly one method changes");
     assert_eq!(diff.updated_methods[0].display, "App.C42::M17");
-    let generation =
-        emit_generation(&state, &baseline, &new, Some(&pdb), &diff, &diff.updated_methods, fresh_guid()).unwrap();
+    let builds = Builds { baseline: &baseline, old, new: &new, new_pdb: Some(&pdb) };
+    let generation = emit_generation(&state, &builds, &diff, &diff.updated_methods, fresh_guid()).unwrap();
     assert_eq!(generation.updated_methods.len(), 1);
     assert!(generation.dpdb.len() > 100, "the .dpdb carries the method's debug rows");
 
@@ -46,9 +46,7 @@ fn session_loaded(c: &mut Criterion) {
     group.bench_function("emit with session loaded (diff + emit)", |b| {
         b.iter(|| {
             let diff = diff_builds(black_box(old), black_box(&new)).unwrap();
-            let generation =
-                emit_generation(&state, &baseline, &new, Some(&pdb), &diff, &diff.updated_methods, fresh_guid())
-                    .unwrap();
+            let generation = emit_generation(&state, &builds, &diff, &diff.updated_methods, fresh_guid()).unwrap();
             black_box(generation)
         })
     });
@@ -69,18 +67,7 @@ fn session_loaded(c: &mut Criterion) {
     });
     group.bench_function("emit_generation alone (diff precomputed)", |b| {
         b.iter(|| {
-            black_box(
-                emit_generation(
-                    &state,
-                    black_box(&baseline),
-                    &new,
-                    Some(&pdb),
-                    &diff,
-                    &diff.updated_methods,
-                    fresh_guid(),
-                )
-                .unwrap(),
-            )
+            black_box(emit_generation(&state, black_box(&builds), &diff, &diff.updated_methods, fresh_guid()).unwrap())
         })
     });
     group.finish();

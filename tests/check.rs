@@ -6,6 +6,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use emit_delta::capability::Capabilities;
 use emit_delta::Assembly;
 use emit_delta::chain::{Chain, DeltaFiles};
 use emit_delta::check::{Violation, check_chain, rule};
@@ -128,7 +129,7 @@ impl Files {
         Files { baseline: std::fs::read(baseline).unwrap(), generations }
     }
 
-    fn check(&self, capabilities: Option<&[String]>) -> Vec<Violation> {
+    fn check(&self, capabilities: Option<Capabilities>) -> Vec<Violation> {
         let baseline = Assembly::parse(&self.baseline).unwrap();
         let deltas: Vec<DeltaFiles<'_>> = self
             .generations
@@ -375,21 +376,21 @@ fn capabilities_flag_edits_outside_them() {
     let out = tempfile::tempdir().unwrap();
     let deltas = our_chain(&scenario, out.path());
     let mut files = Files::read(&scenario.join("bin/v1/App.dll"), &deltas);
-    let baseline_only = vec!["Baseline".to_string()];
-    assert_eq!(files.check(Some(&baseline_only)), Vec::new(), "body updates need only Baseline");
+    let baseline_only = Capabilities::parse("Baseline");
+    assert_eq!(files.check(Some(baseline_only)), Vec::new(), "body updates need only Baseline");
     // Relabel the last added TypeRef row as a new TypeDef: a new type needs NewTypeDefinition.
     let md = &mut files.generations[0].dmeta;
     let map = enc_map(md);
     let last_typeref = map.iter().rposition(|&t| t >> 24 == TableId::TypeRef as u32).unwrap();
     let baseline_types = Assembly::parse(&files.baseline).unwrap().metadata.row_count(TableId::TypeDef);
     write_cell(md, TableId::EncMap, last_typeref as u32 + 1, 0, Token::new(TableId::TypeDef, baseline_types + 1).0);
-    let found = files.check(Some(&baseline_only));
+    let found = files.check(Some(baseline_only));
     assert!(
         found.iter().any(|v| v.rule == rule::CAPABILITY_MISSING && v.message.contains("NewTypeDefinition")),
         "{found:?}"
     );
-    let all: Vec<String> = emit_delta::edits::parse_capabilities(emit_delta::edits::CORECLR_NET10_CAPABILITIES);
-    assert!(!files.check(Some(&all)).iter().any(|v| v.rule == rule::CAPABILITY_MISSING));
+    let all = Capabilities::CORECLR_NET10;
+    assert!(!files.check(Some(all)).iter().any(|v| v.rule == rule::CAPABILITY_MISSING));
     assert!(!files.check(None).iter().any(|v| v.rule == rule::CAPABILITY_MISSING));
 }
 
@@ -495,8 +496,7 @@ proptest::proptest! {
             .map(|g| DeltaFiles { metadata: &g.dmeta, il: Some(&g.dil), pdb: None })
             .collect();
         if let Ok(chain) = Chain::open(baseline.metadata.clone(), &deltas) {
-            let all = emit_delta::edits::parse_capabilities("Baseline");
-            let _ = check_chain(&chain, Some(&all));
+            let _ = check_chain(&chain, Some(Capabilities::parse("Baseline")));
         }
     }
 }

@@ -4,6 +4,8 @@
 //! or errors, never panics.
 
 mod capabilities;
+
+use crate::capability::Capabilities;
 mod enc;
 mod heaps;
 mod il;
@@ -56,7 +58,7 @@ impl Report<'_> {
 
 /// Checks every generation of `chain`. `capabilities` (runtime capability names) adds
 /// the rules that flag edits outside them; `None` skips those rules.
-pub fn check_chain(chain: &Chain<'_>, capabilities: Option<&[String]>) -> Vec<Violation> {
+pub fn check_chain(chain: &Chain<'_>, capabilities: Option<Capabilities>) -> Vec<Violation> {
     let mut out = Vec::new();
     for g in &chain.generations {
         let mut report = Report { generation: g.number, out: &mut out };

@@ -15,6 +15,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use emit_delta::capability::Capabilities;
 use emit_delta::hot::{Delta, Prepared, Session};
 use emit_delta::watch::protocol::{self, Hello};
 use serde_json::json;
@@ -230,7 +231,7 @@ struct App {
     child: Child,
     pid: u32,
     conn: UnixStream,
-    capabilities: Vec<String>,
+    capabilities: Capabilities,
     /// The build folder the app started from (its assemblies are the baselines).
     run_dir: PathBuf,
     sessions: HashMap<String, Session>,
@@ -385,7 +386,7 @@ impl Watch {
             child,
             pid: hello.pid,
             conn,
-            capabilities: hello.capabilities.split_whitespace().map(str::to_string).collect(),
+            capabilities: Capabilities::parse(&hello.capabilities),
             run_dir: run_dir.to_path_buf(),
             sessions: HashMap::new(),
             applied: HashMap::new(),
@@ -398,7 +399,7 @@ impl Watch {
             event,
             &format!("{event} {} (pid {}{build_text})", self.assembly, app.pid),
             json!({ "pid": app.pid, "assembly": self.assembly, "project": self.project, "socket": self.socket,
-                    "build_ms": build.map(ms), "capabilities": app.capabilities.join(" ") }),
+                    "build_ms": build.map(ms), "capabilities": app.capabilities.to_string() }),
         );
     }
 
@@ -472,7 +473,7 @@ impl Watch {
             }
             if !app.sessions.contains_key(&name) {
                 let dir = self.tmp.path().join("sessions").join(self.runs.to_string()).join(&name);
-                match Session::open(&app.run_dir.join(&name), &app.capabilities, &dir) {
+                match Session::open(&app.run_dir.join(&name), app.capabilities, &dir) {
                     Ok(s) => {
                         app.sessions.insert(name.clone(), s);
                     }

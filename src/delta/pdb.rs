@@ -25,7 +25,6 @@ use super::heaps::{DeltaHeaps, HeapBases};
 use super::importer::Importer;
 use super::root::minimal_delta_root;
 use super::tables::{DeltaTables, row};
-use crate::diff::compare::UpdatedMethod;
 use crate::error::{Error, Result};
 use crate::metadata::schema::*;
 use crate::metadata::{BlobIndex, Guid, GuidIndex, MetadataReader, Token};
@@ -55,15 +54,19 @@ const PDB_VERSION: &str = "PDB v1.0";
 pub fn write_pdb_delta(
     importer: &mut Importer<'_, '_>,
     source: Option<&MetadataReader<'_>>,
-    methods: &[UpdatedMethod],
+    methods: &[(Token, Option<Token>)],
     enc_id: Guid,
 ) -> Result<Vec<u8>> {
-    let mut ordered: Vec<(Token, Token)> =
-        methods.iter().map(|m| Ok((importer.definition(m.new)?, m.new))).collect::<Result<_>>()?;
+    let mut ordered = methods.to_vec();
     ordered.sort();
     let mut writer = PdbDeltaWriter::new(source, importer);
     for (position, &(chain, new)) in ordered.iter().enumerate() {
-        writer.method(new, chain, Token::new(TableId::MethodDef, position as u32 + 1))?;
+        let local = Token::new(TableId::MethodDef, position as u32 + 1);
+        match new {
+            Some(new) => writer.method(new, chain, local)?,
+            // A deleted method: no source lines.
+            None => writer.tables.set(TableId::MethodDebugInformation, chain.rid(), row(&[0, 0])),
+        }
     }
     writer.finish(enc_id)
 }

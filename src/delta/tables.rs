@@ -4,19 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::metadata::Token;
 use crate::metadata::schema::{ColumnKind, MAX_COLUMNS, TableId};
 use crate::metadata::tables::heap_sizes;
-
-/// EncLog operation codes.
-pub mod op {
-    pub const DEFAULT: u32 = 0;
-    pub const ADD_METHOD: u32 = 1;
-    pub const ADD_FIELD: u32 = 2;
-    pub const ADD_PARAMETER: u32 = 3;
-    pub const ADD_PROPERTY: u32 = 4;
-    pub const ADD_EVENT: u32 = 5;
-}
+use crate::metadata::{Token, enc_op};
 
 /// The order Roslyn's DeltaMetadataWriter logs tables in (references first, then
 /// definitions, then the tables that hang off them).
@@ -96,7 +86,7 @@ impl DeltaTables {
                 if let Some(&(parent, operation)) = self.announcements.get(&token) {
                     log.push((parent, operation));
                 }
-                log.push((token, op::DEFAULT));
+                log.push((token, enc_op::DEFAULT));
             }
         }
         log
@@ -189,14 +179,14 @@ mod tests {
         t.set(TableId::MethodDef, 7, row(&[4, 0, 0x96, 10, 20, 0]));
         t.set(TableId::MethodDef, 2, row(&[4, 0, 0x96, 10, 20, 0]));
         t.set(TableId::TypeRef, 12, row(&[0x6, 1, 2]));
-        t.announce(Token::new(TableId::MethodDef, 7), Token::new(TableId::TypeDef, 2), op::ADD_METHOD);
+        t.announce(Token::new(TableId::MethodDef, 7), Token::new(TableId::TypeDef, 2), enc_op::METHOD_CREATE);
         assert_eq!(
             t.enc_log(),
             vec![
-                (Token(0x0100_000C), op::DEFAULT),
-                (Token(0x0600_0002), op::DEFAULT),
-                (Token(0x0200_0002), op::ADD_METHOD),
-                (Token(0x0600_0007), op::DEFAULT),
+                (Token(0x0100_000C), enc_op::DEFAULT),
+                (Token(0x0600_0002), enc_op::DEFAULT),
+                (Token(0x0200_0002), enc_op::METHOD_CREATE),
+                (Token(0x0600_0007), enc_op::DEFAULT),
             ]
         );
         assert_eq!(t.enc_map(), vec![Token(0x0100_000C), Token(0x0600_0002), Token(0x0600_0007)]);

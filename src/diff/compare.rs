@@ -30,10 +30,25 @@ pub struct UpdatedMethod {
     pub display: String,
 }
 
+/// A method of the build applied last that the updated build no longer has (deleted,
+/// renamed, or its signature changed: the new one is an addition).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeletedMethod {
+    /// Its token in the older build.
+    pub old: Token,
+    pub display: String,
+}
+
 /// What changed between two builds.
 #[derive(Debug, Default)]
 pub struct BuildDiff {
     pub updated_methods: Vec<UpdatedMethod>,
+    /// Definitions only the updated build has (TypeDef, Field, MethodDef, Property and
+    /// Event tokens of the updated build), sorted by token. Their parameters, generic
+    /// parameters, attributes and other rows come with them.
+    pub added: Vec<Token>,
+    pub deleted_methods: Vec<DeletedMethod>,
+    /// Differences that cannot be applied whatever the runtime's capabilities.
     pub rude_edits: Vec<RudeEdit>,
     /// How the definitions of the two builds correspond.
     pub definitions: DefinitionMatch,
@@ -109,7 +124,15 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
 
 /// A rude edit for a definition that changed outside its body.
 fn changed_definition(member: String, what: impl Into<String>) -> RudeEdit {
-    RudeEdit::new(member, what, "only method bodies can be updated")
+    let what = what.into();
+    let why = match what.as_str() {
+        "custom attributes changed" | "parameters changed" | "constant value changed" => {
+            "emit-delta cannot update this on an existing member yet (added members carry theirs)"
+        }
+        "field initial data (RVA) changed" => "the runtime cannot replace the data of an existing field",
+        _ => "the runtime cannot change this on a type or member that is already loaded",
+    };
+    RudeEdit::new(member, what, why)
 }
 
 /// Builds with the same rows: only bodies and field data can differ, and a token
@@ -159,33 +182,30 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     // The maps are hashed for speed; rude edits are reported in key order within each
     // kind (added, removed, changed), as a sorted map would visit them.
 
-    let mut added = Vec::new();
     for (key, &t) in &new_defs {
         if !old_defs.contains_key(key) {
-            added.push((
-                key,
-                RudeEdit::new(
-                    display_name(&new_ids, t),
-                    format!("{} added (or its signature changed)", kind_name(t)),
-                    "adding members or changing signatures is outside this tool's update capabilities",
-                ),
-            ));
+            diff.added.push(t);
         }
     }
-    diff.rude_edits.extend(in_key_order(added));
+    diff.added.sort();
     let mut removed = Vec::new();
     for (key, &t) in &old_defs {
-        if !new_defs.contains_key(key) {
-            removed.push((
-                key,
-                RudeEdit::new(
-                    display_name(&old_ids, t),
-                    format!("{} removed, renamed or its signature changed", kind_name(t)),
-                    "the runtime cannot delete or rename members",
-                ),
-            ));
+        if new_defs.contains_key(key) {
+            continue;
         }
+        if t.table() == Some(TableId::MethodDef) {
+            diff.deleted_methods.push(DeletedMethod { old: t, display: display_name(&old_ids, t) });
+            continue;
+        }
+        let (what, why) = match t.table() {
+            Some(TableId::TypeDef) => ("type removed or renamed", "emit-delta cannot delete types yet"),
+            Some(TableId::Field) => ("field removed, renamed or its type changed", "the runtime cannot delete fields"),
+            Some(TableId::Property) => ("property removed or renamed", "emit-delta cannot delete properties yet"),
+            _ => ("event removed or renamed", "emit-delta cannot delete events yet"),
+        };
+        removed.push((key, RudeEdit::new(display_name(&old_ids, t), what, why)));
     }
+    diff.deleted_methods.sort_by_key(|m| m.old);
     diff.rude_edits.extend(in_key_order(removed));
 
     let checker = Checker { old: &old_ids, new: &new_ids, old_asm: old, new_asm: new };
@@ -206,11 +226,7 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     for (parent, label) in [(Token::new(TableId::Assembly, 1), "assembly"), (Token::new(TableId::Module, 1), "module")]
     {
         if checker.attributes(&old_ids, parent)? != checker.attributes(&new_ids, parent)? {
-            diff.rude_edits.push(RudeEdit::new(
-                label,
-                "custom attributes changed",
-                "attribute updates are not supported",
-            ));
+            diff.rude_edits.push(changed_definition(label.to_string(), "custom attributes changed"));
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
@@ -267,7 +283,7 @@ fn in_key_order(mut edits: Vec<(&Rc<str>, RudeEdit)>) -> impl Iterator<Item = Ru
     edits.into_iter().map(|(_, e)| e)
 }
 
-fn kind_name(t: Token) -> &'static str {
+pub(crate) fn kind_name(t: Token) -> &'static str {
     match t.table() {
         Some(TableId::TypeDef) => "type",
         Some(TableId::MethodDef) => "method",

@@ -49,6 +49,7 @@ for name in "${scenarios[@]}"; do
     case "$language" in
         csharp) proj=App.csproj ;;
         fsharp) proj=App.fsproj ;;
+        visualbasic) proj=App.vbproj ;;
         *) echo "build.sh: $name: unknown language '$language'" >&2; exit 1 ;;
     esac
 
