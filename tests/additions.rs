@@ -58,7 +58,8 @@ fn a_method_added_then_updated_then_deleted_throws_once_deleted() {
     let out = tempfile::tempdir().unwrap();
     let mut prefixes = Vec::new();
     for (n, version) in ["v2", "v3", "v4"].iter().enumerate() {
-        let o = emit(&[&build("cs-add-method", "v1"), &build("cs-add-method", version), Path::new("--out"), out.path()]);
+        let o =
+            emit(&[&build("cs-add-method", "v1"), &build("cs-add-method", version), Path::new("--out"), out.path()]);
         assert!(o.status.success(), "{version}: {}", String::from_utf8_lossy(&o.stderr));
         prefixes.push(out.path().join(format!("App.dll.{}", n + 1)));
     }
@@ -74,7 +75,8 @@ fn a_method_added_then_updated_then_deleted_throws_once_deleted() {
         assert!(o.status.success(), "host: {}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.starts_with("call ")).map(str::to_string).collect()
     };
-    let fresh: Vec<String> = ["v1", "v2", "v3", "v4"].iter().map(|v| run(&build("cs-add-method", v), &[])[0].clone()).collect();
+    let fresh: Vec<String> =
+        ["v1", "v2", "v3", "v4"].iter().map(|v| run(&build("cs-add-method", v), &[])[0].clone()).collect();
     assert_eq!(fresh[0], "call 0: missing");
     assert_eq!(fresh[3], "call 0: missing");
     let applied = run(&build("cs-add-method", "v1"), &prefixes);

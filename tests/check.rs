@@ -6,8 +6,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use emit_delta::capability::Capabilities;
 use emit_delta::Assembly;
+use emit_delta::capability::Capabilities;
 use emit_delta::chain::{Chain, DeltaFiles};
 use emit_delta::check::{Violation, check_chain, rule};
 use emit_delta::delta::root::metadata_root;

@@ -170,7 +170,7 @@ fn a_literal_changed_in_place_keeps_its_lines_and_still_gets_its_new_sequence_po
 /// method tokens (equal in the build and the chain).
 fn self_delta(dll: &Path) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
     use emit_delta::baseline::ChainState;
-    use emit_delta::delta::emit_generation;
+    use emit_delta::delta::{Builds, emit_generation};
     use emit_delta::diff::compare::UpdatedMethod;
     use emit_delta::metadata::schema::MethodDefRow;
     use emit_delta::metadata::{Guid, MetadataReader};
@@ -189,7 +189,8 @@ fn self_delta(dll: &Path) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
     let lookup = find_portable_pdb(dll, &asm).unwrap();
     let pdb_bytes = lookup.bytes().expect("the fixture has a portable PDB").to_vec();
     let pdb = MetadataReader::parse(&pdb_bytes).unwrap();
-    let generation = emit_generation(&state, &asm, &asm, Some(&pdb), &diff, &methods, Guid([7; 16])).unwrap();
+    let builds = Builds { baseline: &asm, old: &asm, new: &asm, new_pdb: Some(&pdb) };
+    let generation = emit_generation(&state, &builds, &diff, &methods, Guid([7; 16])).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("delta.dpdb"), &generation.dpdb).unwrap();
     std::fs::write(dir.path().join("build.pdb"), &pdb_bytes).unwrap();

@@ -118,6 +118,10 @@ pub fn emit_generation(
     if !diff.deleted_methods.is_empty() {
         let constructor = missing_method_constructor(&mut importer)?;
         for m in &diff.deleted_methods {
+            if old.metadata.row::<MethodDefRow>(m.old.rid())?.rva == 0 {
+                // Abstract: no body to replace.
+                continue;
+            }
             let chain = state.definitions.chain_token(m.old)?;
             let message =
                 format!("{} was deleted by a hot reload update; restart the application to use it", m.display);

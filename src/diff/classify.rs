@@ -11,8 +11,8 @@ use super::initializer::CCTOR_FLAGS;
 use super::rude::RudeEdit;
 use crate::assembly::Assembly;
 use crate::capability::{Capabilities, Capability};
-use crate::il::{Instructions, OpCode, Operand};
 use crate::error::Result;
+use crate::il::{Instructions, OpCode, Operand};
 use crate::metadata::flags::{field_attr, method_attr, type_attr};
 use crate::metadata::schema::*;
 use crate::metadata::{MetadataReader, Token};
@@ -133,6 +133,15 @@ pub fn classify(
     for m in &diff.deleted_methods {
         let row: MethodDefRow = om.row(m.old.rid())?;
         let owner = old.owner_of(m.old);
+        if is_generic(om, m.old, owner) {
+            require(&|| m.display.clone(), "generic method removed", Capability::GenericUpdateMethod);
+        }
+        // A method whose generated type went with it is reached only through an
+        // instance made before the update; its body throws, as a deleted lambda's does
+        // in Roslyn's hot reload.
+        if m.with_type {
+            continue;
+        }
         if row.flags & (method_attr::VIRTUAL | method_attr::ABSTRACT) != 0 {
             rude.push(cannot(
                 m.display.clone(),
@@ -145,8 +154,6 @@ pub fn classify(
                 "static constructor removed",
                 "the values it already set stay, unlike after a restart",
             ));
-        } else if is_generic(om, m.old, owner) {
-            require(&|| m.display.clone(), "generic method removed", Capability::GenericUpdateMethod);
         }
     }
     out.extend(rude);

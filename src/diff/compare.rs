@@ -5,7 +5,7 @@
 //! When the builds have the same rows (the usual body edit), the match is the identity
 //! and only bodies are compared ([`DefinitionMatch::SameRows`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::body::{bodies_equal, bytes_equal};
@@ -37,6 +37,9 @@ pub struct DeletedMethod {
     /// Its token in the older build.
     pub old: Token,
     pub display: String,
+    /// Whether its type went too (a compiler-generated closure or state machine class
+    /// whose code the user deleted): no call reaches it but through an old instance.
+    pub with_type: bool,
 }
 
 /// What changed between two builds.
@@ -188,13 +191,33 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         }
     }
     diff.added.sort();
+    // Compiler-generated types whose code the user deleted (F# closures, Roslyn display
+    // classes and state machines) go with their members; user-declared types stay.
+    let deleted_types: HashSet<Token> = old_defs
+        .iter()
+        .filter(|&(key, t)| t.table() == Some(TableId::TypeDef) && !new_defs.contains_key(key))
+        .filter(|&(_, t)| {
+            let name = old.metadata.row::<TypeDefRow>(t.rid()).and_then(|r| old.metadata.string(r.name));
+            name.is_ok_and(|n| super::generated::parse(&n).is_some())
+        })
+        .map(|(_, &t)| t)
+        .collect();
+    let deleted_type_keys: Vec<String> =
+        deleted_types.iter().map(|&t| old_ids.key(t).map(|k| format!(":{k}::"))).collect::<Result<_>>()?;
     let mut removed = Vec::new();
     for (key, &t) in &old_defs {
-        if new_defs.contains_key(key) {
+        if new_defs.contains_key(key) || deleted_types.contains(&t) {
             continue;
         }
+        let with_type = match t.table() {
+            Some(TableId::MethodDef | TableId::Field) => deleted_types.contains(&old_ids.owner_of(t)),
+            _ => deleted_type_keys.iter().any(|k| key.contains(k.as_str())),
+        };
         if t.table() == Some(TableId::MethodDef) {
-            diff.deleted_methods.push(DeletedMethod { old: t, display: display_name(&old_ids, t) });
+            diff.deleted_methods.push(DeletedMethod { old: t, display: display_name(&old_ids, t), with_type });
+            continue;
+        }
+        if with_type {
             continue;
         }
         let (what, why) = match t.table() {

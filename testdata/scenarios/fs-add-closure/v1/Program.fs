@@ -3,4 +3,4 @@ module App.Program
 let scale (k: int) (xs: int list) = xs |> List.map (fun x -> x * k)
 
 let Run () : string =
-    scale 2 [ 1; 2; 3 ] |> List.map string |> String.concat ","
+    String.concat "," (List.map string (scale 2 [ 1; 2; 3 ]))

@@ -7,5 +7,5 @@ let shift (d: int) (xs: int list) = xs |> List.map (fun x -> x + d * 2)
 let keepEven (xs: int list) = xs |> List.filter (fun x -> x % 2 = 0)
 
 let Run () : string =
-    let total = scale 3 [ 1; 2; 3; 4 ] |> shift 10 |> keepEven |> List.fold (fun acc x -> acc + x) 0
+    let total = List.fold (fun acc x -> acc + x) 0 (keepEven (shift 10 (scale 3 [ 1; 2; 3; 4 ])))
     "total " + string total
