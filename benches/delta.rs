@@ -132,5 +132,60 @@ fn whole_process(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, session_loaded, whole_process);
+/// An edit that adds a method and calls it (v1 → v3: `App.C42::Added`, called from
+/// `App.C42::M17`): the rows differ, so this takes the general comparison, then the
+/// classification against the runtime's capabilities and the emission of the added rows.
+fn added_method(c: &mut Criterion) {
+    use emit_delta::capability::Capabilities;
+    use emit_delta::diff::Identities;
+    use emit_delta::diff::classify::classify;
+    let dir = bench_dir();
+    let (v1, v3) = (read(&dir.join("v1/App.dll")), read(&dir.join("v3/App.dll")));
+    let baseline = Assembly::parse(&v1).expect("baseline parses");
+    let new = Assembly::parse(&v3).expect("updated build parses");
+    let state = ChainState::from_baseline(&v1, &baseline).expect("chain state");
+    let pdb_bytes = read(&dir.join("v3/App.pdb"));
+    let pdb = emit_delta::metadata::MetadataReader::parse(&pdb_bytes).expect("portable PDB");
+    let builds = Builds { baseline: &baseline, old: &baseline, new: &new, new_pdb: Some(&pdb) };
+    let prepare = || {
+        let diff = diff_builds(&baseline, &new).unwrap();
+        let (old_ids, new_ids) = (Identities::new(&baseline.metadata).unwrap(), Identities::new(&new.metadata).unwrap());
+        let rude = classify(&diff, &new, &old_ids, &new_ids, &diff.updated_methods, Capabilities::CORECLR_NET10).unwrap();
+        assert!(rude.is_empty() && diff.rude_edits.is_empty(), "{rude:?} {:?}", diff.rude_edits);
+        emit_generation(&state, &builds, &diff, &diff.updated_methods, fresh_guid()).unwrap()
+    };
+    let generation = prepare();
+    let added: Vec<&str> = generation.added.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(added, ["App.C42::Added"]);
+    let updated: Vec<&str> = generation.updated_methods.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(updated, ["App.C42::M17"]);
+
+    let mut group = c.benchmark_group("delta");
+    group.bench_function("add a method and call it: prepare (diff + classify + emit)", |b| {
+        b.iter(|| black_box(prepare()))
+    });
+    group.bench_function("add a method and call it: diff_builds alone", |b| {
+        b.iter(|| black_box(diff_builds(black_box(&baseline), &new).unwrap()))
+    });
+    group.finish();
+
+    let binary = release_binary();
+    let v1_path = dir.join("v1/App.dll");
+    let v3_path = dir.join("v3/App.dll");
+    let mut group = c.benchmark_group("delta");
+    group.sample_size(20);
+    group.bench_function("add a method and call it: whole process (emit-delta v1 v3 --out fresh)", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().unwrap(),
+            |out| {
+                black_box(run(&binary, &v1_path, &v3_path, out.path()));
+                out
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, session_loaded, whole_process, added_method);
 criterion_main!(benches);

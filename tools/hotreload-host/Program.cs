@@ -158,6 +158,7 @@ internal static class Program
                 string dpdbPath = prefix + ".dpdb";
                 byte[] dpdb = File.Exists(dpdbPath) ? File.ReadAllBytes(dpdbPath) : Array.Empty<byte>();
                 MetadataUpdater.ApplyUpdate(assembly, dmeta, dil, dpdb);
+                InvokeUpdateHandlers();
                 PrepareAll(assembly);
             }
             catch (Exception e)
@@ -174,6 +175,30 @@ internal static class Program
         }
 
         return 0;
+    }
+
+    // What a hot-reload agent does after an update: every MetadataUpdateHandler of the
+    // loaded assemblies (the runtime's own clears the reflection caches, so added members
+    // become visible), ClearCache first, then UpdateApplication, told nothing specific.
+    private static void InvokeUpdateHandlers()
+    {
+        var handlers = new List<Type>();
+        foreach (Assembly a in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            foreach (MetadataUpdateHandlerAttribute h in a.GetCustomAttributes<MetadataUpdateHandlerAttribute>())
+            {
+                handlers.Add(h.HandlerType);
+            }
+        }
+        const BindingFlags flags = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static;
+        foreach (string phase in new[] { "ClearCache", "UpdateApplication" })
+        {
+            foreach (Type handler in handlers)
+            {
+                handler.GetMethod(phase, flags, binder: null, types: new[] { typeof(Type[]) }, modifiers: null)
+                    ?.Invoke(null, new object?[] { null });
+            }
+        }
     }
 
     // Forces the JIT over every method body of the assembly after an update, so a bad
