@@ -149,15 +149,17 @@ fn added_method(c: &mut Criterion) {
     let builds = Builds { baseline: &baseline, old: &baseline, new: &new, new_pdb: Some(&pdb) };
     let prepare = || {
         let diff = diff_builds(&baseline, &new).unwrap();
-        let (old_ids, new_ids) = (Identities::new(&baseline.metadata).unwrap(), Identities::new(&new.metadata).unwrap());
-        let rude = classify(&diff, &new, &old_ids, &new_ids, &diff.updated_methods, Capabilities::CORECLR_NET10).unwrap();
+        let (old_ids, new_ids) =
+            (Identities::new(&baseline.metadata).unwrap(), Identities::new(&new.metadata).unwrap());
+        let rude =
+            classify(&diff, &new, &old_ids, &new_ids, &diff.updated_methods, Capabilities::CORECLR_NET10).unwrap();
         assert!(rude.is_empty() && diff.rude_edits.is_empty(), "{rude:?} {:?}", diff.rude_edits);
         emit_generation(&state, &builds, &diff, &diff.updated_methods, fresh_guid()).unwrap()
     };
     let generation = prepare();
-    let added: Vec<&str> = generation.added.iter().map(|(n, _)| n.as_str()).collect();
+    let added: Vec<&str> = generation.added.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(added, ["App.C42::Added"]);
-    let updated: Vec<&str> = generation.updated_methods.iter().map(|(n, _)| n.as_str()).collect();
+    let updated: Vec<&str> = generation.updated_methods.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(updated, ["App.C42::M17"]);
 
     let mut group = c.benchmark_group("delta");

@@ -49,27 +49,19 @@ fn emit(dir: &Path, version: &str, out: &Path) -> Vec<Updated> {
     let files: Vec<&str> = generation["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert!(files.iter().any(|f| f.ends_with(".dpdb")), "{version}: no .dpdb in {files:?}");
 
-    let bytes = std::fs::read(build(dir, version)).unwrap();
-    let asm = Assembly::parse(&bytes).unwrap();
-    let ids = Identities::new(&asm.metadata).unwrap();
-    let names: Vec<(String, Token)> = (1..=asm.metadata.row_count(TableId::MethodDef))
-        .map(|rid| Token::new(TableId::MethodDef, rid))
-        .map(|t| (display_name(&ids, t), t))
-        .collect();
+    // Updated and added methods (a deleted one has no lines), by their tokens in the
+    // chain and in the updated build.
+    let added_methods =
+        generation["added"].as_array().unwrap().iter().filter(|m| m["token"].as_str().unwrap().starts_with("0x06"));
     generation["updated_methods"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| {
-            let name = m["name"].as_str().unwrap().to_string();
-            let chain = m["token"].as_str().unwrap().to_string();
-            let candidates: Vec<Token> = names.iter().filter(|(n, _)| *n == name).map(|(_, t)| *t).collect();
-            // Overloads share a display name; scenarios never move definitions, so the chain token decides.
-            let new = match candidates.as_slice() {
-                [one] => one.to_string(),
-                _ => candidates.iter().map(|t| t.to_string()).find(|t| *t == chain).expect("updated method in build"),
-            };
-            Updated { name, chain, new }
+        .chain(added_methods)
+        .map(|m| Updated {
+            name: m["name"].as_str().unwrap().to_string(),
+            chain: m["token"].as_str().unwrap().to_string(),
+            new: m["build_token"].as_str().unwrap().to_string(),
         })
         .collect()
 }

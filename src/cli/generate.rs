@@ -33,7 +33,11 @@ pub struct Summary {
 #[derive(serde::Serialize)]
 pub struct MethodSummary {
     pub name: String,
+    /// The chain token.
     pub token: String,
+    /// The token in the build it comes from (the updated build; for a deleted method,
+    /// the build applied last).
+    pub build_token: String,
 }
 
 pub struct Options {
@@ -98,8 +102,10 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
     Ok(Outcome::Written(pending))
 }
 
-fn summaries(list: &[(String, emit_delta::metadata::Token)]) -> Vec<MethodSummary> {
-    list.iter().map(|(name, token)| MethodSummary { name: name.clone(), token: token.to_string() }).collect()
+fn summaries(list: &[emit_delta::delta::Member]) -> Vec<MethodSummary> {
+    list.iter()
+        .map(|m| MethodSummary { name: m.name.clone(), token: m.chain.to_string(), build_token: m.build.to_string() })
+        .collect()
 }
 
 fn with_ext(prefix: &Path, ext: &str) -> PathBuf {

@@ -529,7 +529,7 @@ impl Watch {
             let apply_took = apply_start.elapsed();
             match sent {
                 Ok(r) if r.ok => {
-                    let methods: Vec<String> = g.updated_methods.iter().map(|(n, _)| n.clone()).collect();
+                    let methods: Vec<String> = g.updated_methods.iter().map(|m| m.name.clone()).collect();
                     let number = g.number;
                     let types = delta.updated_type_names.clone();
                     let bytes = delta.updated.clone();

@@ -17,6 +17,18 @@ use crate::error::{Error, Result};
 use crate::metadata::schema::{CodedIndex, MethodDefRow, TableId, TypeRefRow};
 use crate::metadata::{Guid, MetadataReader, Token};
 
+/// A definition a generation touched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// `Namespace.Type::Member`.
+    pub name: String,
+    /// Its token in the chain (what the runtime and debuggers see).
+    pub chain: Token,
+    /// Its token in the build it comes from (the updated build; the build applied last
+    /// for a deleted method).
+    pub build: Token,
+}
+
 /// A written generation.
 #[derive(Debug)]
 pub struct Generation {
@@ -26,12 +38,11 @@ pub struct Generation {
     /// The portable-PDB delta; empty MethodDebugInformation rows when the updated
     /// build came without a portable PDB.
     pub dpdb: Vec<u8>,
-    /// (display name, chain token) of each updated method.
-    pub updated_methods: Vec<(String, Token)>,
-    /// (display name, chain token) of each added type and member.
-    pub added: Vec<(String, Token)>,
-    /// (display name, chain token) of each deleted method (its body now throws).
-    pub deleted_methods: Vec<(String, Token)>,
+    pub updated_methods: Vec<Member>,
+    /// Added types and members.
+    pub added: Vec<Member>,
+    /// Deleted methods (their bodies now throw).
+    pub deleted_methods: Vec<Member>,
     /// Chain tokens of the types whose members changed, and of added types.
     pub updated_types: Vec<Token>,
     /// Their display names, in the same order.
@@ -86,7 +97,7 @@ pub fn emit_generation(
         let rva = il.add_body(&body, &mut importer)?;
         let raw = method_row(state, baseline, chain, rva)?;
         importer.tables.set(TableId::MethodDef, chain.rid(), raw);
-        updated_methods.push((m.display.clone(), chain));
+        updated_methods.push(Member { name: m.display.clone(), chain, build: m.new });
         let owner = new_ids.owner_of(m.new);
         updated_types.insert(importer.definition(owner)?, display_name(&new_ids, owner));
         debug_methods.push((chain, Some(m.new)));
@@ -96,7 +107,7 @@ pub fn emit_generation(
     let mut added = Vec::new();
     for &t in &diff.added {
         let chain = importer.definition(t)?;
-        added.push((display_name(&new_ids, t), chain));
+        added.push(Member { name: display_name(&new_ids, t), chain, build: t });
         match t.table() {
             Some(TableId::TypeDef) => {
                 updated_types.insert(chain, display_name(&new_ids, t));
@@ -127,7 +138,7 @@ pub fn emit_generation(
                 format!("{} was deleted by a hot reload update; restart the application to use it", m.display);
             let rva = il.add_throw(&mut importer, constructor, &message)?;
             importer.tables.set(TableId::MethodDef, chain.rid(), method_row(state, baseline, chain, rva)?);
-            deleted_methods.push((m.display.clone(), chain));
+            deleted_methods.push(Member { name: m.display.clone(), chain, build: m.old });
             deleted_keys.push((old_ids.key(m.old)?.to_string(), chain.rid()));
             let owner = old_ids.owner_of(m.old);
             updated_types.insert(state.definitions.chain_token(owner)?, display_name(&old_ids, owner));

@@ -12,4 +12,4 @@ pub mod pdb;
 pub mod root;
 pub mod tables;
 
-pub use emit::{Builds, Generation, emit_generation};
+pub use emit::{Builds, Generation, Member, emit_generation};
