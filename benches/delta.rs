@@ -1,7 +1,10 @@
 //! Delta-emission benchmark: one changed method (App.C42::M17) against a baseline with
 //! 20,000 methods (testdata/bench, made by testdata/bench/generate.sh). Measures the
 //! emission with the session already loaded (diff + emit, and each alone) and a whole
-//! `emit-delta` process run. See BENCHMARKS.md.
+//! `emit-delta` process run. Also the F# matching benchmark: 2,000 closures
+//! (testdata/bench-fs, made by testdata/bench-fs/generate.sh) with one line inserted at
+//! the top of the file, and what emitting line-only updates for it would cost. See
+//! BENCHMARKS.md.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -11,7 +14,9 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use emit_delta::Assembly;
 use emit_delta::baseline::{ChainState, fresh_guid};
 use emit_delta::delta::{Builds, emit_generation};
+use emit_delta::diff::compare::{BuildDiff, UpdatedMethod};
 use emit_delta::diff::diff_builds;
+use emit_delta::metadata::{MetadataReader, Token};
 
 fn bench_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/bench/bin"))
@@ -29,7 +34,7 @@ fn session_loaded(c: &mut Criterion) {
     let state = ChainState::from_baseline(&v1, &baseline).expect("chain state");
     // The updated build's PDB is read with the session (the .dpdb copies from it).
     let pdb_bytes = read(&dir.join("v2/App.pdb"));
-    let pdb = emit_delta::metadata::MetadataReader::parse(&pdb_bytes).expect("portable PDB");
+    let pdb = MetadataReader::parse(&pdb_bytes).expect("portable PDB");
     // Generation 1: the build applied last is the baseline itself.
     let old = &baseline;
 
@@ -189,5 +194,130 @@ fn added_method(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, session_loaded, whole_process, added_method);
+/// CPU time this thread has used, in milliseconds.
+#[cfg(unix)]
+fn thread_cpu_ms() -> f64 {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    t.tv_sec as f64 * 1e3 + t.tv_nsec as f64 / 1e6
+}
+
+/// The methods of `new` whose sequence points differ from their match in `old` (the
+/// methods a line-only update would have to carry), each paired by the diff's match.
+fn methods_with_moved_lines(
+    old_pdb: &MetadataReader<'_>,
+    new: &Assembly<'_>,
+    new_pdb: &MetadataReader<'_>,
+    diff: &BuildDiff,
+) -> Vec<UpdatedMethod> {
+    use emit_delta::metadata::schema::{MethodDebugInformationRow, TableId};
+    let ids = emit_delta::diff::Identities::new(&new.metadata).unwrap();
+    let points = |pdb: &MetadataReader<'_>, rid: u32| -> Vec<u8> {
+        let row: MethodDebugInformationRow = pdb.row(rid).unwrap();
+        pdb.blob(row.sequence_points).unwrap().to_vec()
+    };
+    let mut moved = Vec::new();
+    for rid in 1..=new.metadata.row_count(TableId::MethodDef) {
+        let n = Token::new(TableId::MethodDef, rid);
+        let o = diff.definitions.old_token(&ids, n).unwrap();
+        let (a, b) = (points(old_pdb, o.rid()), points(new_pdb, rid));
+        if a != b {
+            moved.push(UpdatedMethod { old: o, new: n, display: emit_delta::diff::compare::display_name(&ids, n) });
+        }
+    }
+    moved
+}
+
+/// F#: 2,000 closure classes, and v2 is v1 with one line inserted at the top, so every
+/// closure class and debug helper has another name and every sequence point moved.
+fn fsharp_line_insertion(c: &mut Criterion) {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/bench-fs/bin"));
+    let (v1, v2) = (read(&dir.join("v1/App.dll")), read(&dir.join("v2/App.dll")));
+    let old = Assembly::parse(&v1).expect("baseline parses");
+    let new = Assembly::parse(&v2).expect("updated build parses");
+    let closures = (1..=new.metadata.row_count(emit_delta::metadata::schema::TableId::TypeDef))
+        .filter(|&rid| {
+            let row: emit_delta::metadata::schema::TypeDefRow = new.metadata.row(rid).unwrap();
+            new.metadata.string(row.name).unwrap().contains('@')
+        })
+        .count();
+    assert!(closures >= 2000, "the fixture has {closures} closure classes");
+    let diff = diff_builds(&old, &new).expect("diff");
+    assert!(
+        diff.rude_edits.is_empty(),
+        "unexpected rude edits: {:?}",
+        &diff.rude_edits[..3.min(diff.rude_edits.len())]
+    );
+    assert!(diff.updated_methods.is_empty(), "no IL changed, yet {} methods differ", diff.updated_methods.len());
+
+    // The machine this runs on is often shared: wall-clock figures then grow with the
+    // load, while the thread's CPU time per run does not.
+    #[cfg(unix)]
+    {
+        let runs = 50;
+        let start = thread_cpu_ms();
+        for _ in 0..runs {
+            black_box(diff_builds(black_box(&old), black_box(&new)).unwrap());
+        }
+        eprintln!(
+            "matching + diff: {:.2} ms of CPU time per run (mean of {runs})",
+            (thread_cpu_ms() - start) / runs as f64
+        );
+        // The general key-matching comparison on the same pair, for comparison.
+        let runs = 10;
+        let start = thread_cpu_ms();
+        for _ in 0..runs {
+            black_box(emit_delta::diff::compare::diff_by_key(black_box(&old), black_box(&new)).unwrap());
+        }
+        eprintln!(
+            "diff_by_key alone (general path): {:.2} ms of CPU time per run (mean of {runs})",
+            (thread_cpu_ms() - start) / runs as f64
+        );
+    }
+
+    let mut group = c.benchmark_group("fsharp");
+    group.bench_function("2,000 closures, one line inserted at the top: matching + diff", |b| {
+        b.iter(|| black_box(diff_builds(black_box(&old), black_box(&new)).unwrap()))
+    });
+
+    // Line-only updates: what emitting a method update for every method whose
+    // sequence points moved would cost (README, "F# closures survive inserted lines").
+    let (old_pdb_bytes, new_pdb_bytes) = (read(&dir.join("v1/App.pdb")), read(&dir.join("v2/App.pdb")));
+    let old_pdb = MetadataReader::parse(&old_pdb_bytes).expect("portable PDB");
+    let new_pdb = MetadataReader::parse(&new_pdb_bytes).expect("portable PDB");
+    let moved = methods_with_moved_lines(&old_pdb, &new, &new_pdb, &diff);
+    let state = ChainState::from_baseline(&v1, &old).expect("chain state");
+    let builds = Builds { baseline: &old, old: &old, new: &new, new_pdb: Some(&new_pdb) };
+    let generation = emit_generation(&state, &builds, &diff, &moved, fresh_guid()).unwrap();
+    #[cfg(unix)]
+    {
+        let runs = 20;
+        let start = thread_cpu_ms();
+        for _ in 0..runs {
+            black_box(emit_generation(&state, &builds, &diff, &moved, fresh_guid()).unwrap());
+        }
+        eprintln!(
+            "line-only updates: emit_generation {:.2} ms of CPU time per run (mean of {runs})",
+            (thread_cpu_ms() - start) / runs as f64
+        );
+    }
+    eprintln!(
+        "line-only updates: {} of {} methods have moved sequence points; one generation carrying them: \
+         .dmeta {} B, .dil {} B, .dpdb {} B",
+        moved.len(),
+        new.metadata.row_count(emit_delta::metadata::schema::TableId::MethodDef),
+        generation.dmeta.len(),
+        generation.dil.len(),
+        generation.dpdb.len()
+    );
+    group.sample_size(20);
+    group.bench_function("line-only updates of every moved method: emit_generation alone", |b| {
+        b.iter(|| black_box(emit_generation(&state, &builds, &diff, &moved, fresh_guid()).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, session_loaded, whole_process, added_method, fsharp_line_insertion);
 criterion_main!(benches);

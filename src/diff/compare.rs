@@ -11,7 +11,7 @@ use std::rc::Rc;
 use super::body::{bodies_equal, bytes_equal};
 use super::identity::Identities;
 use super::initializer::initializer_rude_edits;
-use super::matching::{DefinitionMatch, same_rows};
+use super::matching::{DefinitionMatch, same_rows, same_rows_but_line_names};
 use super::rude::{RudeEdit, RudeKind};
 use crate::assembly::Assembly;
 use crate::error::Result;
@@ -122,7 +122,19 @@ fn definitions(ids: &Identities<'_, '_>) -> Result<HashMap<Rc<str>, Token>> {
 /// On both paths, besides the definitions' own differences, a changed body that would
 /// leave a type initializer's results stale is a rude edit ([`initializer_rude_edits`]).
 pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
-    if same_rows(&old.metadata, &new.metadata) { diff_same_rows(old, new) } else { diff_by_key(old, new) }
+    if same_rows(&old.metadata, &new.metadata) {
+        return diff_same_rows(old, new, None);
+    }
+    // F# builds where lines moved above line-named definitions (cheap tests first).
+    if old.metadata.tables.row_counts() == new.metadata.tables.row_counts()
+        && old.metadata.blobs.bytes() == new.metadata.blobs.bytes()
+    {
+        let (old_ids, new_ids) = (Identities::new(&old.metadata)?, Identities::new(&new.metadata)?);
+        if same_rows_but_line_names(&old_ids, &new_ids)? {
+            return diff_same_rows(old, new, Some((&old_ids, &new_ids)));
+        }
+    }
+    diff_by_key(old, new)
 }
 
 /// A rude edit for a definition that changed outside its body.
@@ -139,9 +151,22 @@ fn changed_definition(member: String, what: impl Into<String>) -> RudeEdit {
 }
 
 /// Builds with the same rows: only bodies and field data can differ, and a token
-/// names the same definition in both.
-fn diff_same_rows(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
-    let new_ids = Identities::new(&new.metadata)?;
+/// names the same definition in both. `renamed`: the identities of both builds when
+/// line-named F# definitions were renamed ([`same_rows_but_line_names`]); changed
+/// members of such groups are then checked for ambiguity as in [`diff_by_key`].
+fn diff_same_rows(
+    old: &Assembly<'_>,
+    new: &Assembly<'_>,
+    renamed: Option<(&Identities<'_, '_>, &Identities<'_, '_>)>,
+) -> Result<BuildDiff> {
+    let own_ids;
+    let new_ids = match renamed {
+        Some((_, ids)) => ids,
+        None => {
+            own_ids = Identities::new(&new.metadata)?;
+            &own_ids
+        }
+    };
     let mut diff = BuildDiff { definitions: DefinitionMatch::SameRows, ..BuildDiff::default() };
     let literals_equal = old.metadata.user_strings.bytes() == new.metadata.user_strings.bytes();
     let (old_methods, new_methods) =
@@ -150,7 +175,7 @@ fn diff_same_rows(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
         let (old_rva, new_rva) = (old_methods.raw(rid, 0)?, new_methods.raw(rid, 0)?);
         let t = Token::new(TableId::MethodDef, rid);
         if (old_rva == 0) != (new_rva == 0) {
-            diff.rude_edits.push(changed_definition(display_name(&new_ids, t), "method body added or removed"));
+            diff.rude_edits.push(changed_definition(display_name(new_ids, t), "method body added or removed"));
             continue;
         }
         if old_rva == 0 {
@@ -161,16 +186,19 @@ fn diff_same_rows(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
             continue;
         }
         if !bodies_equal(old, new, old_rva, new_rva, |p, q| Ok(p == q))? {
-            diff.updated_methods.push(UpdatedMethod { old: t, new: t, display: display_name(&new_ids, t) });
+            diff.updated_methods.push(UpdatedMethod { old: t, new: t, display: display_name(new_ids, t) });
         }
     }
     for rid in 1..=new.metadata.row_count(TableId::FieldRVA) {
         let field = new.metadata.row::<FieldRvaRow>(rid)?.field;
         if field_data(old, field)? != field_data(new, field)? {
-            diff.rude_edits.push(changed_definition(display_name(&new_ids, field), "field initial data (RVA) changed"));
+            diff.rude_edits.push(changed_definition(display_name(new_ids, field), "field initial data (RVA) changed"));
         }
     }
-    diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
+    if let Some((old_ids, new_ids)) = renamed {
+        diff.rude_edits.extend(ambiguous_line_free_matches(old_ids, new_ids, &diff.updated_methods));
+    }
+    diff.rude_edits.extend(initializer_rude_edits(old, new, new_ids, &diff.updated_methods)?);
     Ok(diff)
 }
 
