@@ -169,3 +169,22 @@ fn json_lists_updated_added_and_deleted_members() {
     assert_eq!(names(&v["generations"][0]["deleted_methods"]), ["App.Program::Helper"]);
     assert_eq!(names(&v["generations"][0]["added"]), ["App.Program::Compute"]);
 }
+
+/// fs-closure-moved: v2 deletes the closure class `first@3` (moved to `second`); a
+/// later build that brings it back is refused, since its old row cannot be reused and a
+/// second type of that name would be ambiguous. The session stays at generation 1.
+#[test]
+fn a_generated_type_deleted_earlier_coming_back_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let first =
+        emit(&[&build("fs-closure-moved", "v1"), &build("fs-closure-moved", "v2"), Path::new("--out"), out.path()]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let state = std::fs::read(out.path().join(".emit-delta/state.json")).unwrap();
+    let back =
+        emit(&[&build("fs-closure-moved", "v1"), &build("fs-closure-moved", "v1"), Path::new("--out"), out.path()]);
+    let stderr = String::from_utf8_lossy(&back.stderr);
+    assert_eq!(back.status.code(), Some(8), "{stderr}");
+    assert!(stderr.contains("a compiler-generated type that an earlier update deleted is back"), "{stderr}");
+    assert!(stderr.contains("Scn.Program::first"), "the message names the user's function: {stderr}");
+    assert_eq!(std::fs::read(out.path().join(".emit-delta/state.json")).unwrap(), state);
+}

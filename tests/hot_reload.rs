@@ -491,5 +491,7 @@ fn moved_closures_are_applied_correctly_or_refused_never_mispaired() {
         }
     }
     println!("applied {applied:?}, refused {refused:?}");
-    assert!(applied.len() >= 3 && refused.len() >= 3, "applied {applied:?}, refused {refused:?}");
+    // A closure moved to another function applies (its class is deleted, the new one added);
+    // the swapped and moved-and-edited closures are refused as ambiguous.
+    assert!(applied.len() >= 3 && refused.len() >= 2, "applied {applied:?}, refused {refused:?}");
 }

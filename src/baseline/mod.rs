@@ -130,6 +130,9 @@ pub struct ChainState {
     /// throw); a method added again with the same key gets its row back.
     #[serde(default)]
     pub deleted_methods: Vec<(String, u32)>,
+    /// Identity keys of the compiler-generated types deleted so far (their rows stay).
+    #[serde(default)]
+    pub deleted_types: Vec<String>,
 }
 
 /// FNV-1a 64-bit, the baseline fingerprint.
@@ -169,6 +172,7 @@ impl ChainState {
             property_maps: Vec::new(),
             event_maps: Vec::new(),
             deleted_methods: Vec::new(),
+            deleted_types: Vec::new(),
         })
     }
 

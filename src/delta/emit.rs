@@ -189,6 +189,9 @@ pub fn emit_generation(
     next.event_maps.extend(rows.event_maps);
     next.deleted_methods.retain(|(key, _)| !rows.revived.contains(key));
     next.deleted_methods.extend(deleted_keys);
+    for &t in &diff.deleted_types {
+        next.deleted_types.push(old_ids.key(t)?.to_string());
+    }
     Ok(Generation {
         number,
         dmeta,

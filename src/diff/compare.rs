@@ -51,6 +51,9 @@ pub struct BuildDiff {
     /// parameters, attributes and other rows come with them.
     pub added: Vec<Token>,
     pub deleted_methods: Vec<DeletedMethod>,
+    /// Compiler-generated types of the build applied last that the updated build lacks
+    /// (their rows stay; their methods are in `deleted_methods`).
+    pub deleted_types: Vec<Token>,
     /// Differences that cannot be applied whatever the runtime's capabilities.
     pub rude_edits: Vec<RudeEdit>,
     /// How the definitions of the two builds correspond.
@@ -257,6 +260,8 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         removed.push((key, RudeEdit::new(display_name(&old_ids, t), what, why)));
     }
     diff.deleted_methods.sort_by_key(|m| m.old);
+    diff.deleted_types = deleted_types.into_iter().collect();
+    diff.deleted_types.sort();
     diff.rude_edits.extend(in_key_order(removed));
 
     let checker = Checker { old: &old_ids, new: &new_ids, old_asm: old, new_asm: new };

@@ -145,6 +145,18 @@ impl Session {
         let old_ids = crate::diff::Identities::new(&old.metadata)?;
         let new_ids = crate::diff::Identities::new(&new.metadata)?;
         rude.extend(classify(&diff, &new, &old_ids, &new_ids, &methods, self.capabilities)?);
+        // A generated type deleted by an earlier generation keeps its row: a second type
+        // of that name would be ambiguous to reflection and debuggers.
+        for &t in diff.added.iter().filter(|t| t.table() == Some(TableId::TypeDef)) {
+            let key = new_ids.key(t)?;
+            if self.state.deleted_types.iter().any(|k| **k == *key) {
+                rude.push(RudeEdit::new(
+                    crate::diff::generated::user_facing(&crate::diff::compare::display_name(&new_ids, t)),
+                    "a compiler-generated type that an earlier update deleted is back",
+                    "emit-delta cannot give a deleted type its row back yet",
+                ));
+            }
+        }
         if !rude.is_empty() {
             return Ok(Prepared::Rude(rude));
         }
