@@ -73,7 +73,7 @@ pub fn emit_generation(
         let mut raw = baseline.metadata.tables.table(TableId::MethodDef).raw_row(chain.rid())?;
         raw[0] = rva;
         raw[5] = 0;
-        importer.tables.set(TableId::MethodDef, chain.rid(), raw);
+        importer.tables.set(TableId::MethodDef, chain.rid(), raw)?;
         updated_methods.push((m.display.clone(), chain));
         updated_types.insert(importer.definition(new_ids.owner_of(m.new))?);
     }
@@ -90,7 +90,7 @@ pub fn emit_generation(
     if number > u16::MAX as u32 {
         return Err(Error::Invalid("a chain cannot exceed 65535 generations".into()));
     }
-    importer.tables.set(TableId::Module, 1, row(&[number, name, mvid_index, enc_index, base_index]));
+    importer.tables.set(TableId::Module, 1, row(&[number, name, mvid_index, enc_index, base_index]))?;
     // Last before serializing: debug rows may import references into the metadata delta.
     let dpdb = super::pdb::write_pdb_delta(&mut importer, new_pdb, methods, enc_id)?;
 

@@ -109,7 +109,7 @@ impl<'x, 'a> Importer<'x, 'a> {
         // A chain whose table would need a row id past 2^24 cannot be written.
         let chain = Token::try_new(table, rid)?;
         self.rows[table as usize] = rid;
-        self.tables.set(table, rid, raw);
+        self.tables.set(table, rid, raw)?;
         self.added_references.push((key.to_string(), chain));
         Ok(chain)
     }
