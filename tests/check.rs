@@ -229,6 +229,33 @@ fn injected_defects_in_our_deltas_are_reported_by_rule() {
         .expect("an ldstr");
         g.dil[at..at + 4].copy_from_slice(&(token.0 + 1).to_le_bytes());
     });
+    expect("EncLog with the MethodDef entry before the references", rule::ENC_LOG_ORDER, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        let log: Vec<Vec<u32>> = (1..=MetadataReader::parse(md).unwrap().row_count(TableId::EncLog))
+            .map(|rid| vec![read_cell(md, TableId::EncLog, rid, 0), read_cell(md, TableId::EncLog, rid, 1)])
+            .collect();
+        let at = log.iter().position(|r| r[0] >> 24 == TableId::MethodDef as u32).expect("a MethodDef entry");
+        assert!(at > 0, "the MethodDef entry is already first");
+        let mut reordered = log.clone();
+        let entry = reordered.remove(at);
+        reordered.insert(0, entry);
+        *md = replace_rows(md, TableId::EncLog, &reordered);
+    });
+    expect("#US entry without its terminal byte", rule::USER_STRING_FORMAT, &|f| {
+        let md = &f.generations[0].dmeta;
+        f.generations[0].dmeta = rebuild(md, |name, bytes| {
+            let mut b = bytes.to_vec();
+            if name == "#US" {
+                // The first entry: a 1-byte length 2n+1 becomes 2n, its last byte goes.
+                let len = b[1] as usize;
+                assert!(len < 0x80 && len % 2 == 1, "a short literal first");
+                b[1] = (len - 1) as u8;
+                b.remove(1 + len);
+                b.push(0);
+            }
+            b
+        });
+    });
     println!("{caught} injected defects caught");
     assert!(caught >= 10);
 }
