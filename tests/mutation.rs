@@ -771,6 +771,18 @@ fn mutants_of_every_row_kind_are_caught() {
     });
 
     let results = results.into_inner().unwrap();
+    // The findings of this test became check rules; those mutants must be reported by them.
+    let findings = [
+        ("EncLog", "reorder", "enc-log-order"),
+        ("#US", "drop: the last literal's final flag byte", "user-string-format"),
+        (".dpdb", "reorder", "pdb-local-signature"),
+        ("MethodDef", "reorder", "pdb-local-signature"),
+    ];
+    for (kind, what, rule) in findings {
+        let (m, r) = mutants.iter().zip(&results).find(|(m, _)| m.kind == kind && m.what.starts_with(what)).unwrap();
+        let check = r.as_ref().unwrap().0.clone().unwrap_or_default();
+        assert!(check.split(", ").any(|r| r == rule), "{} {}: check reported {check:?}, not {rule}", m.kind, m.what);
+    }
     let mark = |v: &Verdict| if v.is_some() { "caught" } else { "-" };
     println!("| row kind | mutation | check | SRM (delta-verify) | CoreCLR |");
     println!("|---|---|---|---|---|");

@@ -46,6 +46,7 @@ pub const PDB_ENC_MAP_COMPLETE: &str = "pdb-enc-map-complete";
 pub const PDB_METHOD_MAP: &str = "pdb-method-map";
 pub const PDB_DOCUMENT: &str = "pdb-document";
 pub const PDB_SEQUENCE_POINTS: &str = "pdb-sequence-points";
+pub const PDB_LOCAL_SIGNATURE: &str = "pdb-local-signature";
 pub const PDB_ROW_COUNTS: &str = "pdb-row-counts";
 pub const PDB_ROW_TOKEN_RANGE: &str = "pdb-row-token-range";
 
@@ -90,6 +91,7 @@ pub const ALL: &[&str] = &[
     PDB_METHOD_MAP,
     PDB_DOCUMENT,
     PDB_SEQUENCE_POINTS,
+    PDB_LOCAL_SIGNATURE,
     PDB_ROW_COUNTS,
     PDB_ROW_TOKEN_RANGE,
 ];
