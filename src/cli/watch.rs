@@ -636,7 +636,8 @@ impl Watch {
 
     /// `--on-rude ask`: asks whether to restart and reads the answer line from watch's
     /// stdin (the terminal when run by hand), which the app then does not see. An empty
-    /// line or `y` restarts, `n` (or `no`) stops; the end of stdin (nobody to answer) stops.
+    /// line or `y` restarts, `n` (or `no`) stops; the end of stdin (nobody to answer), Ctrl-C
+    /// and SIGTERM stop.
     fn ask(&mut self) -> bool {
         let question = "restart the app with the new build? [Y/n]";
         if self.out.json {
@@ -744,8 +745,14 @@ pub fn run(opts: Options) -> i32 {
 
     let (tx, rx) = mpsc::channel::<Event>();
     let stop_tx = tx.clone();
+    let app_stdin = AppStdin::default();
+    let asking = app_stdin.clone();
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop_tx.send(Event::Stop);
+        // Ctrl-C or SIGTERM while `--on-rude ask` waits: the answer is "stop".
+        if let Some(q) = asking.lock().question.take() {
+            let _ = q.answer.send(None);
+        }
     }) {
         return fail(format!("cannot handle Ctrl-C: {e}"));
     }
@@ -774,7 +781,6 @@ pub fn run(opts: Options) -> i32 {
         }
     }
 
-    let app_stdin = AppStdin::default();
     forward_stdin(app_stdin.clone());
     let mut w = Watch { out, opts, project, assembly, agent, tmp, socket, listener, builds: 0, runs: 0, app_stdin };
     let mut app = w.build_and_start("started");
