@@ -43,7 +43,7 @@ impl DefinitionMap {
             return Ok(token);
         }
         match map.get(token.rid() as usize) {
-            Some(&rid) if rid != 0 => Ok(Token::new(table, rid)),
+            Some(&rid) if rid != 0 => Token::try_new(table, rid),
             _ => Err(Error::Invalid(format!("definition {token} has no row in the chain"))),
         }
     }

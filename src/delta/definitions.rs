@@ -103,7 +103,7 @@ impl<'s> DefinitionWriter<'s> {
             0,
             0,
         ]);
-        imp.tables.set(TableId::TypeDef, chain.rid(), values);
+        imp.tables.set(TableId::TypeDef, chain.rid(), values)?;
         if let Some(outer) = imp.new_ids.enclosing_type(t) {
             let outer = imp.definition(outer)?;
             add_row(imp, TableId::NestedClass, row(&[chain.rid(), outer.rid()]))?;
@@ -137,7 +137,7 @@ impl<'s> DefinitionWriter<'s> {
         let owner = imp.definition(imp.new_ids.owner_of(t))?;
         let r: FieldRow = md.row(t.rid())?;
         let values = row(&[r.flags as u32, imp.string(r.name)?, imp.signature(r.signature, false)?]);
-        imp.tables.set(TableId::Field, chain.rid(), values);
+        imp.tables.set(TableId::Field, chain.rid(), values)?;
         imp.tables.announce(chain, owner, enc_op::FIELD_CREATE);
         constant(imp, t, chain)?;
         if let Some(rid) = md.find_row(TableId::FieldLayout, 1, t.rid())? {
@@ -166,7 +166,7 @@ impl<'s> DefinitionWriter<'s> {
             TableId::MethodDef,
             chain.rid(),
             row(&[rva, r.impl_flags as u32, r.flags as u32, name, signature, 0]),
-        );
+        )?;
         if self.revived.contains_key(&t) {
             // The row, its parameters and attributes are in the chain already.
             return Ok(());
@@ -178,7 +178,7 @@ impl<'s> DefinitionWriter<'s> {
             let param: ParamRow = md.row(p.rid())?;
             let at = imp.next_row(TableId::Param)?;
             let values = row(&[param.flags as u32, param.sequence as u32, imp.string(param.name)?]);
-            imp.tables.set(TableId::Param, at.rid(), values);
+            imp.tables.set(TableId::Param, at.rid(), values)?;
             imp.tables.announce(at, chain, enc_op::PARAM_CREATE);
             constant(imp, p, at)?;
             custom_attributes(imp, p, at)?;
@@ -212,7 +212,7 @@ impl<'s> DefinitionWriter<'s> {
             let r: EventRow = md.row(t.rid())?;
             row(&[r.flags as u32, imp.string(r.name)?, imp.coded(CodedIndex::TypeDefOrRef, r.event_type)?])
         };
-        imp.tables.set(member_table, chain.rid(), values);
+        imp.tables.set(member_table, chain.rid(), values)?;
         imp.tables.announce(chain, Token::new(map, map_row), operation);
         let key = CodedIndex::HasSemantics.encode(t).unwrap_or(u32::MAX);
         for rid in md.equal_range(TableId::MethodSemantics, 2, key)? {
@@ -258,7 +258,7 @@ fn encode(coded: CodedIndex, chain: Token) -> Result<u32> {
 /// Appends a row to `table`; returns its chain token.
 fn add_row(imp: &mut Importer<'_, '_>, table: TableId, values: RawRow) -> Result<Token> {
     let at = imp.next_row(table)?;
-    imp.tables.set(table, at.rid(), values);
+    imp.tables.set(table, at.rid(), values)?;
     Ok(at)
 }
 

@@ -96,7 +96,7 @@ pub fn emit_generation(
         let body = new.method_body(row.rva)?;
         let rva = il.add_body(&body, &mut importer)?;
         let raw = method_row(state, baseline, chain, rva)?;
-        importer.tables.set(TableId::MethodDef, chain.rid(), raw);
+        importer.tables.set(TableId::MethodDef, chain.rid(), raw)?;
         updated_methods.push(Member { name: m.display.clone(), chain, build: m.new });
         let owner = new_ids.owner_of(m.new);
         updated_types.insert(importer.definition(owner)?, display_name(&new_ids, owner));
@@ -137,7 +137,7 @@ pub fn emit_generation(
             let message =
                 format!("{} was deleted by a hot reload update; restart the application to use it", m.display);
             let rva = il.add_throw(&mut importer, constructor, &message)?;
-            importer.tables.set(TableId::MethodDef, chain.rid(), method_row(state, baseline, chain, rva)?);
+            importer.tables.set(TableId::MethodDef, chain.rid(), method_row(state, baseline, chain, rva)?)?;
             deleted_methods.push(Member { name: m.display.clone(), chain, build: m.old });
             deleted_keys.push((old_ids.key(m.old)?.to_string(), chain.rid()));
             let owner = old_ids.owner_of(m.old);
@@ -158,7 +158,7 @@ pub fn emit_generation(
     if number > u16::MAX as u32 {
         return Err(Error::Invalid("a chain cannot exceed 65535 generations".into()));
     }
-    importer.tables.set(TableId::Module, 1, row(&[number, name, mvid_index, enc_index, base_index]));
+    importer.tables.set(TableId::Module, 1, row(&[number, name, mvid_index, enc_index, base_index]))?;
     // Last before serializing: debug rows may import references into the metadata delta.
     let dpdb = super::pdb::write_pdb_delta(&mut importer, new_pdb, &debug_methods, enc_id)?;
 

@@ -130,7 +130,7 @@ impl<'x, 'a> Importer<'x, 'a> {
         }
         let raw = columns(self)?;
         let chain = self.next_row(table)?;
-        self.tables.set(table, chain.rid(), raw);
+        self.tables.set(table, chain.rid(), raw)?;
         self.added_references.push((key.to_string(), chain));
         Ok(chain)
     }
@@ -156,7 +156,7 @@ impl<'x, 'a> Importer<'x, 'a> {
         }
         let raw = self.import_columns(table, token)?;
         let chain = self.next_row(table)?;
-        self.tables.set(table, chain.rid(), raw);
+        self.tables.set(table, chain.rid(), raw)?;
         self.added_references.push((key.to_string(), chain));
         Ok(chain)
     }
