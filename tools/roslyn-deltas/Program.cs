@@ -8,7 +8,8 @@
 // each version is a folder of .cs files. For every version the program writes
 // a full Debug build <out>/<version>/App.dll + App.pdb; then it creates an EnC
 // baseline from the first build and, for each next version, computes the
-// method-body edits, calls Compilation.EmitDifference and writes
+// edits (method-body updates, inserted types and members, deleted methods; see
+// ComputeEdits), calls Compilation.EmitDifference and writes
 // <out>/roslyn/App.dll.<G>.dmeta / .dil / .dpdb (G = 1, 2, ...), chaining
 // the baselines. <out>/roslyn/edits.txt lists per generation the updated
 // method tokens and the changed type tokens.
@@ -698,7 +699,7 @@ internal static class Program
             .Select(r => r.GetSyntax())
             .ToArray();
 
-    // Every type declared in source, nested ones included, by name.
+    // Every type declared in source, nested ones included.
     private static IEnumerable<INamedTypeSymbol> SourceTypes(Compilation compilation)
     {
         var stack = new Stack<INamespaceOrTypeSymbol>();
@@ -720,7 +721,11 @@ internal static class Program
                 }
             }
         }
-        return types.OrderBy(t => t.ToDisplayString(), StringComparer.Ordinal);
+        // In declaration order, as the IDE lists the edits of a document (and as a full
+        // build numbers the types).
+        return types
+            .OrderBy(t => t.Locations.First(l => l.IsInSource).SourceTree!.FilePath, StringComparer.Ordinal)
+            .ThenBy(t => t.Locations.First(l => l.IsInSource).SourceSpan.Start);
     }
 
     // The members of a type written in source: methods (a partial method by its
@@ -753,7 +758,8 @@ internal static class Program
 // previous locals, lambdas and closures.
 //
 // 1. The two member declarations are matched top down: a node's children are
-//    paired by the longest common subsequence of their syntax kinds, and each
+//    paired by the longest common subsequence of their syntax kinds (declarations
+//    of locals and local functions also by the names they declare), and each
 //    pair is matched recursively. When the versions only differ in literals or
 //    expressions of the same shape, every node finds its counterpart (a
 //    pre-order walk pairing).
@@ -856,7 +862,7 @@ internal static class SyntaxMapBuilder
     {
         int n = a.Length, m = b.Length;
         var pairs = new List<(int, int)>();
-        if (n == m && Enumerable.Range(0, n).All(i => a[i].RawKind == b[i].RawKind))
+        if (n == m && Enumerable.Range(0, n).All(i => Same(a[i], b[i])))
         {
             for (int i = 0; i < n; i++)
             {
@@ -870,7 +876,7 @@ internal static class SyntaxMapBuilder
         {
             for (int j = m - 1; j >= 0; j--)
             {
-                len[i, j] = a[i].RawKind == b[j].RawKind
+                len[i, j] = Same(a[i], b[j])
                     ? len[i + 1, j + 1] + 1
                     : Math.Max(len[i + 1, j], len[i, j + 1]);
             }
@@ -878,7 +884,7 @@ internal static class SyntaxMapBuilder
         int x = 0, y = 0;
         while (x < n && y < m)
         {
-            if (a[x].RawKind == b[y].RawKind && len[x, y] == len[x + 1, y + 1] + 1)
+            if (Same(a[x], b[y]) && len[x, y] == len[x + 1, y + 1] + 1)
             {
                 pairs.Add((x, y));
                 x++;
@@ -895,6 +901,19 @@ internal static class SyntaxMapBuilder
         }
         return pairs;
     }
+
+    // Two children pair up when they have the same kind and, for declarations of
+    // locals and local functions, declare the same names (so a declaration inserted
+    // before another does not take over its lambdas).
+    private static bool Same(SyntaxNode a, SyntaxNode b) =>
+        a.RawKind == b.RawKind && DeclaredNames(a) == DeclaredNames(b);
+
+    private static string DeclaredNames(SyntaxNode node) => node switch
+    {
+        LocalDeclarationStatementSyntax d => string.Join(",", d.Declaration.Variables.Select(v => v.Identifier.ValueText)),
+        LocalFunctionStatementSyntax f => f.Identifier.ValueText,
+        _ => "",
+    };
 
     private static bool IsLambdaLike(SyntaxNode node) =>
         node is AnonymousFunctionExpressionSyntax ||
