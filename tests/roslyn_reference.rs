@@ -215,7 +215,7 @@ fn addition_category(generation: &str, rest: &str, lines: &[String]) -> Option<&
     }
 
     // A new PropertyMap/EventMap row: list column 0 in ours (as every list column of a
-    // delta), the first property/event row in Roslyn's; CoreCLR never reads it.
+    // delta), the map row's own row id in Roslyn's; CoreCLR never reads it.
     for map in ["PropertyMap", "EventMap"] {
         if rest.starts_with(&format!("{map} row ")) {
             let parent = |v: &str| {
