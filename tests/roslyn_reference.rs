@@ -160,10 +160,10 @@ fn addition_category(generation: &str, rest: &str, lines: &[String]) -> Option<&
                 && l.contains(" was deleted by a hot reload update")
         })
     };
-    if let Some(method) = rest.strip_prefix("IL ").and_then(|r| r.split(' ').next()) {
-        if deleted_body(method) {
-            return Some("deleted method: MissingMethodException, not HotReloadException");
-        }
+    if let Some(method) = rest.strip_prefix("IL ").and_then(|r| r.split(' ').next())
+        && deleted_body(method)
+    {
+        return Some("deleted method: MissingMethodException, not HotReloadException");
     }
     let roslyn_deletes = lines
         .iter()

@@ -62,10 +62,10 @@ fn check_contiguous(announced: &[(Token, Token)], report: &mut Report<'_>) {
             if continues {
                 continue;
             }
-            if let Some((_, p)) = previous {
-                if p != parent {
-                    closed.push(p);
-                }
+            if let Some((_, p)) = previous
+                && p != parent
+            {
+                closed.push(p);
             }
             let split = closed.contains(&parent) || previous.is_some_and(|(_, p)| p == parent);
             if split {
