@@ -147,7 +147,11 @@ fn addition_category(generation: &str, rest: &str, lines: &[String]) -> Option<&
     let (ours, theirs) = sides(rest)?;
 
     // Names Roslyn gives synthesized members added in a later generation (`#G` suffix).
-    if ours != "-" && theirs != "-" && ours == without_generation_suffixes(theirs) {
+    if (rest.contains(" Name: ") || rest.contains(" TypeName: "))
+        && ours != "-"
+        && theirs != "-"
+        && ours == without_generation_suffixes(theirs)
+    {
         return Some("generation suffix of synthesized names");
     }
 
