@@ -71,7 +71,8 @@ fn roslyn_deltas_check_clean() {
         checked += deltas.len();
     }
     println!("{checked} Roslyn deltas (.dmeta + .dil + .dpdb) checked clean");
-    assert!(checked >= 18, "expected 6 C# scenarios x 3 generations, checked {checked}");
+    // 12 C# scenarios (6 with additions, deletions or renames) x 3 generations.
+    assert!(checked >= 36, "expected 12 C# scenarios x 3 generations, checked {checked}");
 }
 
 #[test]
@@ -259,6 +260,88 @@ fn injected_defects_in_our_deltas_are_reported_by_rule() {
     });
     println!("{caught} injected defects caught");
     assert!(caught >= 10);
+}
+
+/// (EncLog row, parent, added member) of every announcement of `op` in a delta.
+fn announced(md: &[u8], op: u32) -> Vec<(u32, u32, u32)> {
+    let reader = MetadataReader::parse(md).unwrap();
+    let rows = reader.row_count(TableId::EncLog);
+    (1..rows)
+        .filter(|&rid| read_cell(md, TableId::EncLog, rid, 1) == op)
+        .map(|rid| (rid, read_cell(md, TableId::EncLog, rid, 0), read_cell(md, TableId::EncLog, rid + 1, 0)))
+        .collect()
+}
+
+/// Our clean chain of `scenario` (generations 1..3) in memory.
+fn our_files(scenario: &str) -> (tempfile::TempDir, Files) {
+    let scenario = support::repo().join("testdata/scenarios").join(scenario);
+    let out = tempfile::tempdir().unwrap();
+    let deltas = our_chain(&scenario, out.path());
+    let files = Files::read(&scenario.join("bin/v1/App.dll"), &deltas);
+    assert_eq!(files.check(None), Vec::new(), "{}: the clean chain has violations", scenario.display());
+    (out, files)
+}
+
+#[test]
+fn injected_addition_defects_are_reported_by_rule() {
+    let (_methods_dir, methods) = our_files("cs-add-method");
+    // Generation 1 adds two methods to Counter and two to Program: hand the lowest added
+    // MethodDef to the type of the highest, so that type's added methods are split.
+    let adds = announced(&methods.generations[0].dmeta, 1);
+    assert!(adds.len() >= 3, "cs-add-method generation 1 adds at least 3 methods: {adds:x?}");
+    let first = *adds.iter().min_by_key(|a| a.2).unwrap();
+    let last = *adds.iter().max_by_key(|a| a.2).unwrap();
+    assert_ne!(first.1, last.1, "the lowest and highest added methods belong to different types");
+    assert_caught(
+        &methods,
+        "AddMethod of the first added method moved to another type",
+        rule::ADDED_MEMBERS_CONTIGUOUS,
+        |f| {
+            write_cell(&mut f.generations[0].dmeta, TableId::EncLog, first.0, 0, last.1);
+        },
+    );
+
+    let (_types_dir, types) = our_files("cs-add-type");
+    // Box<T> gets a PropertyMap in generation 1 (Count), IShape and Square in generation 2.
+    let map_rows =
+        |f: &Files, n: usize| MetadataReader::parse(&f.generations[n].dmeta).unwrap().row_count(TableId::PropertyMap);
+    assert!(
+        map_rows(&types, 0) >= 1 && map_rows(&types, 1) >= 1,
+        "cs-add-type adds PropertyMap rows in generations 1 and 2"
+    );
+    assert_caught(
+        &types,
+        "a second PropertyMap for the type that got one in generation 1",
+        rule::MAP_ROW_UNIQUE,
+        |f| {
+            let box_type = read_cell(&f.generations[0].dmeta, TableId::PropertyMap, 1, 0);
+            write_cell(&mut f.generations[1].dmeta, TableId::PropertyMap, 1, 0, box_type);
+        },
+    );
+
+    let (_properties_dir, properties) = our_files("cs-add-property");
+    // Generation 1 adds Person.Age and Person.Title, their accessors and Person's PropertyMap.
+    assert!(
+        MetadataReader::parse(&properties.generations[0].dmeta).unwrap().row_count(TableId::MethodSemantics) >= 2,
+        "cs-add-property generation 1 links accessors"
+    );
+    assert_caught(&properties, "MethodSemantics naming MethodDef nil", rule::SEMANTICS_TARGET, |f| {
+        write_cell(&mut f.generations[0].dmeta, TableId::MethodSemantics, 1, 1, 0);
+    });
+    assert_caught(&properties, "MethodSemantics naming no property or event", rule::SEMANTICS_TARGET, |f| {
+        write_cell(&mut f.generations[0].dmeta, TableId::MethodSemantics, 1, 2, 0);
+    });
+    assert_caught(
+        &properties,
+        "the new PropertyMap's Parent another type than the accessors'",
+        rule::SEMANTICS_OWNER,
+        |f| {
+            let md = &mut f.generations[0].dmeta;
+            let person = read_cell(md, TableId::PropertyMap, 1, 0);
+            let other = if person == 2 { 3 } else { 2 };
+            write_cell(md, TableId::PropertyMap, 1, 0, other);
+        },
+    );
 }
 
 #[test]

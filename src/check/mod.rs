@@ -10,6 +10,7 @@ mod enc;
 mod heaps;
 mod il;
 mod layout;
+mod members;
 mod module;
 mod pdb;
 mod rows;
@@ -70,6 +71,7 @@ pub fn check_chain(chain: &Chain<'_>, capabilities: Option<Capabilities>) -> Vec
         module::check(chain, g, &mut report);
         enc::check_map(g, &mut report);
         enc::check_log(g, &mut report);
+        members::check(chain, g, &mut report);
         rows::check(chain, g, &mut report);
         il::check(chain, g, &mut report);
         if let Some(names) = capabilities {

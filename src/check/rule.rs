@@ -28,6 +28,11 @@ pub const ENC_LOG_ENTRY: &str = "enc-log-entry";
 pub const ENC_LOG_COMPLETE: &str = "enc-log-complete";
 pub const ENC_LOG_ANNOUNCEMENT: &str = "enc-log-announcement";
 pub const ENC_LOG_ORDER: &str = "enc-log-order";
+// Added members and their owners.
+pub const ADDED_MEMBERS_CONTIGUOUS: &str = "added-members-contiguous";
+pub const MAP_ROW_UNIQUE: &str = "map-row-unique";
+pub const SEMANTICS_TARGET: &str = "semantics-target";
+pub const SEMANTICS_OWNER: &str = "semantics-owner";
 // Rows, signatures, IL.
 pub const LIST_COLUMN_ZERO: &str = "list-column-zero";
 pub const ROW_TOKEN_RANGE: &str = "row-token-range";
@@ -76,6 +81,10 @@ pub const ALL: &[&str] = &[
     ENC_LOG_COMPLETE,
     ENC_LOG_ANNOUNCEMENT,
     ENC_LOG_ORDER,
+    ADDED_MEMBERS_CONTIGUOUS,
+    MAP_ROW_UNIQUE,
+    SEMANTICS_TARGET,
+    SEMANTICS_OWNER,
     LIST_COLUMN_ZERO,
     ROW_TOKEN_RANGE,
     SIGNATURE_DECODES,
