@@ -287,6 +287,7 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     }
     diff.updated_methods.sort_by_key(|m| m.new);
     diff.rude_edits.extend(ambiguous_line_free_matches(&old_ids, &new_ids, &diff.updated_methods));
+    diff.rude_edits.extend(generated_code_added_beside_changed(&new_ids, &diff));
     diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
     diff.definitions = DefinitionMatch::ByKey { old: old_defs, new: new_defs };
     Ok(diff)
@@ -331,6 +332,46 @@ fn ambiguous_line_free_matches(
             )
         })
         .collect()
+}
+
+/// Compilers name generated code by its position: Roslyn numbers a method's lambdas
+/// and closures (`<Run>b__0_1`), F# ranks same-named closures by line. When generated
+/// code of one member is added or removed while other generated code of that member
+/// changed, the pairing by name cannot tell an edited lambda from one that moved to
+/// another ordinal, and a delegate made before the update could run another lambda's
+/// code. Without the compilers' EnC maps that would prove which is which, this is
+/// refused. Added or removed generated code alone (nothing else of the member's
+/// changed) applies.
+fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDiff) -> Vec<RudeEdit> {
+    use super::generated::{owning_member, same_owner};
+    let moved: Vec<(String, String)> = diff
+        .added
+        .iter()
+        .filter(|t| matches!(t.table(), Some(TableId::TypeDef | TableId::MethodDef | TableId::Field)))
+        .map(|&t| display_name(ids, t))
+        .chain(diff.deleted_methods.iter().map(|m| m.display.clone()))
+        .filter_map(|name| owning_member(&name).map(|group| (group, name)))
+        .collect();
+    if moved.is_empty() {
+        return Vec::new();
+    }
+    let mut reported: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for m in &diff.updated_methods {
+        let Some(group) = owning_member(&m.display) else { continue };
+        let Some((_, other)) = moved.iter().find(|(g, _)| same_owner(g, &group)) else { continue };
+        if reported.contains(&group) {
+            continue;
+        }
+        reported.push(group.clone());
+        out.push(RudeEdit::of(
+            RudeKind::AmbiguousGeneratedMatch,
+            super::generated::user_facing(&m.display),
+            format!("changed while generated code beside it was added or removed ({other})"),
+            "compilers name lambdas and closures by their position, so an edited one cannot be told from one that moved; a delegate made before the update could run another's code; restart to apply",
+        ));
+    }
+    out
 }
 
 /// Rude edits paired with their definition's key, in key order.

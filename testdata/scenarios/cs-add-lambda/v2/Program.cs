@@ -7,8 +7,8 @@ namespace App
     {
         public static string Run()
         {
-            Func<int, int> dbl = x => x * 2;
             Func<int, int> inc = x => x + 1;
+            Func<int, int> dbl = x => x * 2;
             return "values: " + string.Join(",", new[] { 1, 2, 3 }.Select(inc).Select(dbl));
         }
     }
