@@ -17,20 +17,6 @@ fn build(scenario: &str, version: &str) -> PathBuf {
     support::repo().join("testdata/scenarios").join(scenario).join("bin").join(version).join("App.dll")
 }
 
-/// Every file below `dir` with its contents.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() { stack.push(p) } else { files.push((p.clone(), std::fs::read(&p).unwrap())) }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// The `--json` report of one run of v1 → `version` into a fresh folder.
 fn json_of(scenario: &str, version: &str, extra: &[&str]) -> (Output, serde_json::Value) {
     let out = tempfile::tempdir().unwrap();
@@ -108,7 +94,7 @@ fn additions_are_refused_without_their_capability() {
                 continue;
             }
             let out = tempfile::tempdir().unwrap();
-            let before = snapshot(out.path());
+            let before = support::snapshot(out.path());
             let o = emit(&[
                 &build(&name, "v1"),
                 &build(&name, version),
@@ -119,7 +105,7 @@ fn additions_are_refused_without_their_capability() {
                 Path::new("Baseline"),
             ]);
             assert_eq!(o.status.code(), Some(8), "{name} {version}: {}", String::from_utf8_lossy(&o.stderr));
-            assert_eq!(snapshot(out.path()), before, "{name} {version}: a refused run wrote files");
+            assert_eq!(support::snapshot(out.path()), before, "{name} {version}: a refused run wrote files");
             let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
             let edits = v["rude_edits"].as_array().unwrap();
             assert!(

@@ -101,20 +101,6 @@ fn build(s: &Scenario, version: &str) -> PathBuf {
     s.dir.join("bin").join(version).join("App.dll")
 }
 
-/// Every file below `dir` with its contents, to prove a run changed nothing.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() { stack.push(p) } else { files.push((p.clone(), std::fs::read(&p).unwrap())) }
-        }
-    }
-    files.sort();
-    files
-}
-
 #[test]
 fn scenarios_apply_generation_after_generation_in_coreclr() {
     let Some(dotnet) = support::dotnet("scenarios_apply_generation_after_generation_in_coreclr") else { return };
@@ -184,7 +170,7 @@ fn rude_edits_exit_8_and_leave_output_and_session_untouched() {
             s.name,
             String::from_utf8_lossy(&same.stderr)
         );
-        let before = snapshot(out.path());
+        let before = support::snapshot(out.path());
         assert!(before.is_empty(), "{}: a no-change run wrote files", s.name);
         for r in &s.rude {
             let o = emit(&[&build(s, "v1"), &build(s, &r.version), Path::new("--out"), out.path()]);
@@ -199,7 +185,13 @@ fn rude_edits_exit_8_and_leave_output_and_session_untouched() {
                 r.member,
                 r.change
             );
-            assert_eq!(snapshot(out.path()), before, "{} {}: a rude edit changed the output folder", s.name, r.version);
+            assert_eq!(
+                support::snapshot(out.path()),
+                before,
+                "{} {}: a rude edit changed the output folder",
+                s.name,
+                r.version
+            );
             if let Some(code) = &r.code {
                 let json = emit(&[
                     &build(s, "v1"),
@@ -473,7 +465,7 @@ fn moved_closures_are_applied_correctly_or_refused_never_mispaired() {
             let label = format!("{name} {version}");
             match o.status.code() {
                 Some(8) => {
-                    assert!(snapshot(out.path()).is_empty(), "{label}: a refused edit wrote files");
+                    assert!(support::snapshot(out.path()).is_empty(), "{label}: a refused edit wrote files");
                     refused.push(label);
                 }
                 Some(0) => {

@@ -100,3 +100,17 @@ pub fn scenarios() -> Vec<(String, PathBuf, bool)> {
 }
 
 pub mod delta;
+
+/// Every file below `dir` with its contents, to prove a run changed nothing.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() { stack.push(p) } else { files.push((p.clone(), std::fs::read(&p).unwrap())) }
+        }
+    }
+    files.sort();
+    files
+}
