@@ -184,8 +184,8 @@ impl Invocation {
             else {
                 continue;
             };
-            // `/reference:alias=path` and several `;`-separated paths are possible.
-            for part in value.split(';') {
+            // `/reference:alias=path`, and several paths separated by `;` or `,` (VB).
+            for part in value.split([';', ',']) {
                 let path = unquote(part.rsplit_once('=').map_or(part, |(_, p)| p));
                 if !path.is_empty() && !self.dir.join(path).is_file() {
                     return Some(format!("referenced assembly {path} is gone"));
@@ -313,7 +313,7 @@ mod tests {
             dir: d.to_path_buf(),
             language: Language::CSharp,
             compiler: d.join("csc.dll"),
-            args: vec!["/reference:R.dll".into(), "/reference:alias=R.dll".into()],
+            args: vec!["/reference:R.dll".into(), "/reference:alias=R.dll".into(), "/reference:R.dll,R.dll".into()],
             sources: vec![d.join("A.cs")],
             output: d.join("A.dll"),
             pdb: None,
