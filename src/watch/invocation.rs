@@ -138,6 +138,23 @@ pub fn parse(project: &Path, json: &str) -> Result<Invocation, String> {
     Ok(Invocation { project: project.to_path_buf(), dir, language, compiler, args, sources, output, pdb, refout })
 }
 
+/// MSBuild turns backslashes into slashes in item specs on Unix, which breaks the
+/// escaped quotes in a quoted value (VB's `/define:"CONFIG=\"Debug\",..."` comes back
+/// as `/define:"CONFIG=/"Debug/",..."`); a slash right before a quote is put back as
+/// a backslash (the option's own leading slash is left alone).
+fn unflip_escaped_quotes(arg: &str) -> String {
+    let mut out = String::with_capacity(arg.len());
+    let mut chars = arg.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '/' && i > 0 && chars.peek().is_some_and(|(_, n)| *n == '"') {
+            out.push('\\');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn unquote(s: &str) -> &str {
     s.trim().trim_matches('"')
 }
@@ -161,7 +178,7 @@ impl Invocation {
                     if a.eq_ignore_ascii_case("/noconfig") || a.eq_ignore_ascii_case("-noconfig") {
                         head.push(a.clone());
                     } else {
-                        body.push_str(a);
+                        body.push_str(&unflip_escaped_quotes(a));
                         body.push('\n');
                     }
                 }
@@ -290,6 +307,16 @@ mod tests {
         assert!(warm.args.contains(&format!("/out:\"{}\"", dir.path().join("A.dll").display())));
         assert!(warm.args.contains(&format!("/refout:\"{}\"", dir.path().join("ref/A.dll").display())));
         assert!(warm.args.contains(&"A.cs".to_string()) && !warm.args.iter().any(|a| a.contains("obj/")));
+    }
+
+    #[test]
+    fn escaped_quotes_come_back_from_msbuilds_slashes() {
+        assert_eq!(
+            unflip_escaped_quotes(r#"/define:"CONFIG=/"Debug/",DEBUG=-1""#),
+            r#"/define:"CONFIG=\"Debug\",DEBUG=-1""#
+        );
+        assert_eq!(unflip_escaped_quotes("/out:obj/A.dll"), "/out:obj/A.dll");
+        assert_eq!(unflip_escaped_quotes("/\"x"), "/\"x");
     }
 
     #[test]
