@@ -36,11 +36,8 @@ pub fn route(changed: &[PathBuf], invocations: Option<&[Invocation]>) -> Route {
             Some(_) if !path.is_file() => {
                 return Route::Full(format!("source file removed or renamed: {}", name(path)));
             }
-            Some(i) => {
-                if !projects.contains(&i) {
-                    projects.push(i);
-                }
-            }
+            Some(i) if !projects.contains(&i) => projects.push(i),
+            Some(_) => {}
             // A file no project compiles yet: globbed in by the next build (C#, VB), or
             // a file to list in a project (F#); either way MSBuild decides.
             None if path.is_file() => return Route::Full(format!("new source file: {}", name(path))),
