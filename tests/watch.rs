@@ -43,6 +43,8 @@ struct Watch {
     app_pids: Vec<u32>,
     /// The warm compiler's pid from the last `fast_path` event seen.
     compiler_pid: Option<u32>,
+    /// The C#/VB compiler server's pid from the last `fast_path` event seen.
+    server_pid: Option<u32>,
 }
 
 impl Watch {
@@ -80,7 +82,7 @@ impl Watch {
                 log.lock().unwrap().push(line);
             }
         });
-        Watch { child, stdin, stdout, events, stderr, app_pids: Vec::new(), compiler_pid: None }
+        Watch { child, stdin, stdout, events, stderr, app_pids: Vec::new(), compiler_pid: None, server_pid: None }
     }
 
     fn log(&self) -> String {
@@ -99,6 +101,9 @@ impl Watch {
                     }
                     if let Some(pid) = v["compiler_pid"].as_u64() {
                         self.compiler_pid = Some(pid as u32);
+                    }
+                    if let Some(pid) = v["server_pid"].as_u64() {
+                        self.server_pid = Some(pid as u32);
                     }
                     let kind = v["event"].as_str().unwrap_or_default();
                     if kinds.contains(&kind) {
@@ -262,6 +267,8 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     let pid = edits_apply_in_place(&mut w, &source, "CsApp.dll", 4);
     let compiler = compiler_pid(&mut w);
     assert!(alive(compiler));
+    let server = w.server_pid.expect("C# compiles through a compiler server that watch owns");
+    assert!(alive(server));
 
     // Handlers: ClearCache then UpdateApplication, with exactly the updated type, per update.
     let handlers = w.ask("handlers");
@@ -336,6 +343,7 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     assert!(!alive(new_pid), "the app {new_pid} outlived watch");
     assert!(!socket.exists(), "{} was not removed", socket.display());
     assert!(!alive(compiler), "the warm compiler {compiler} outlived watch");
+    assert!(!alive(server), "the compiler server {server} outlived watch");
 }
 
 #[test]

@@ -376,10 +376,12 @@ impl Watch {
         match self.builder.capture(|| out.note("building the compiler host (first use)")) {
             Ok(true) => {
                 let pid = self.builder.compiler_pid();
+                let server = self.builder.server_pid();
+                let server_text = server.map(|s| format!(", compiler server pid {s}")).unwrap_or_default();
                 self.out.event(
                     "fast_path",
-                    &format!("fast path ready (warm compiler pid {})", pid.unwrap_or_default()),
-                    json!({ "enabled": true, "compiler_pid": pid }),
+                    &format!("fast path ready (warm compiler pid {}{server_text})", pid.unwrap_or_default()),
+                    json!({ "enabled": true, "compiler_pid": pid, "server_pid": server }),
                 );
             }
             Ok(false) => {}

@@ -8,8 +8,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::compiler_host::{self, CompilerHost};
+use super::compiler_server::{self, CompilerServer};
 use super::fast_build::{self, FastBuild};
-use super::invocation::{self, Invocation};
+use super::invocation::{self, Invocation, Language};
 use super::route::{Route, route};
 use super::tool_cache;
 
@@ -49,6 +50,8 @@ pub struct Builder {
     invocations: Option<Vec<Invocation>>,
     host: Option<CompilerHost>,
     host_dll: Option<PathBuf>,
+    /// The C#/VB compiler server the host sends compiles to.
+    server: Option<CompilerServer>,
     /// The last build that succeeded (the base of a fast build's staging folder).
     current: Option<PathBuf>,
 }
@@ -57,13 +60,29 @@ impl Builder {
     /// `fast`: whether the fast path may be taken; `scratch`: a private folder for
     /// response files and warm-up outputs.
     pub fn new(dotnet: PathBuf, projects: Vec<PathBuf>, fast: bool, scratch: PathBuf) -> Builder {
-        Builder { dotnet, projects, fast, scratch, invocations: None, host: None, host_dll: None, current: None }
+        Builder {
+            dotnet,
+            projects,
+            fast,
+            scratch,
+            invocations: None,
+            host: None,
+            host_dll: None,
+            server: None,
+            current: None,
+        }
     }
 
     /// The warm compiler's process id, when one runs.
     pub fn compiler_pid(&mut self) -> Option<u32> {
         let host = self.host.as_mut()?;
         if host.alive() { Some(host.pid) } else { None }
+    }
+
+    /// The C#/VB compiler server's process id, when one runs.
+    pub fn server_pid(&mut self) -> Option<u32> {
+        let server = self.server.as_mut()?;
+        if server.alive() { Some(server.pid()) } else { None }
     }
 
     /// Builds the sources after a save of `changed` into `staging`.
@@ -79,6 +98,8 @@ impl Builder {
             return self.full(staging, "no build to start from".into());
         };
         let start = Instant::now();
+        let roslyn = projects.iter().filter_map(|&i| invocations.get(i)).find(|inv| inv.language != Language::FSharp);
+        let shared = roslyn.and_then(|inv| ensure_server(&mut self.server, &self.dotnet, &inv.compiler));
         let (dotnet, host_dll) = (self.dotnet.clone(), self.host_dll.clone());
         let mut start_host = || match &host_dll {
             Some(dll) => CompilerHost::start(&dotnet, dll),
@@ -92,6 +113,7 @@ impl Builder {
             &current,
             staging,
             &self.scratch,
+            shared.as_deref(),
         );
         match outcome {
             FastBuild::Built => {
@@ -143,12 +165,30 @@ impl Builder {
         let warm_dir = self.scratch.join("warm-up");
         std::fs::create_dir_all(&warm_dir).map_err(|e| format!("{}: {e}", warm_dir.display()))?;
         if let (Some(host), Some(first)) = (self.host.as_mut(), invocations.first()) {
-            let args = first.redirected(&warm_dir).host_args(&self.scratch.join("warm-up.rsp"))?;
+            let mut args = first.redirected(&warm_dir).host_args(&self.scratch.join("warm-up.rsp"))?;
+            if first.language != Language::FSharp
+                && let Some(option) = ensure_server(&mut self.server, &self.dotnet, &first.compiler)
+            {
+                args.insert(0, option);
+            }
             host.warm_up(first, &args)?;
         }
         self.invocations = Some(invocations);
         Ok(true)
     }
+}
+
+/// The `/shared:<pipe>` option of a running compiler server beside `compiler` (started
+/// when none runs), or None (compile in the host) when it is off or does not start.
+fn ensure_server(server: &mut Option<CompilerServer>, dotnet: &Path, compiler: &Path) -> Option<String> {
+    if !compiler_server::enabled() {
+        return None;
+    }
+    if server.as_mut().is_none_or(|s| !s.alive()) {
+        *server = None;
+        *server = CompilerServer::start(dotnet, &compiler_server::beside(compiler)).ok();
+    }
+    server.as_ref().map(CompilerServer::option)
 }
 
 /// `dotnet build` (Debug) of `project` into `staging`; Err holds the error lines.

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::compiler_host::{Compiled, CompilerHost};
-use super::invocation::Invocation;
+use super::invocation::{Invocation, Language};
 
 /// What a fast build ended with.
 #[derive(Debug)]
@@ -24,7 +24,9 @@ pub enum FastBuild {
 const STALE_MARKERS: [&str; 6] = ["CS0006", "CS2001", "BC2017", "BC2001", "FS0225", "FS0078"];
 
 /// Compiles `projects` (indexes into `invocations`, in order) with `host` (started by
-/// `start` when there is none), then stages `current` + the outputs into `staging`.
+/// `start` when there is none), C# and VB through the compiler server named by `shared`
+/// (a `/shared:<pipe>` option) when there is one, then stages `current` + the outputs
+/// into `staging`.
 /// A host that dies is dropped (the next build starts a new one); one past its memory
 /// bound is dropped after the compile.
 pub fn build(
@@ -35,16 +37,20 @@ pub fn build(
     current: &Path,
     staging: &Path,
     scratch: &Path,
+    shared: Option<&str>,
 ) -> FastBuild {
     let mut compiled = Vec::new();
     for &i in projects {
         let Some(inv) = invocations.get(i) else {
             return FastBuild::Fallback(format!("no invocation {i}"));
         };
-        let args = match inv.host_args(&scratch.join(format!("{i}.rsp"))) {
+        let mut args = match inv.host_args(&scratch.join(format!("{i}.rsp"))) {
             Ok(a) => a,
             Err(e) => return FastBuild::Fallback(e),
         };
+        if let Some(option) = shared.filter(|_| inv.language != Language::FSharp) {
+            args.insert(0, option.to_string());
+        }
         let ref_before = inv.refout.as_ref().and_then(|r| std::fs::read(r).ok());
         if host.is_none() {
             match start() {
@@ -146,7 +152,6 @@ fn link_tree(from: &Path, to: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::watch::invocation::Language;
 
     #[test]
     fn staging_links_the_current_build_and_replaces_the_compiled_outputs() {

@@ -2,10 +2,12 @@
 //! spoken with the agent inside the app ([`protocol`]), the programs built on first use
 //! ([`tool_cache`]), and the fast path: the captured compiler invocations
 //! ([`invocation`]), the choice between them and a full build ([`route`]), the warm
-//! compiler process ([`compiler_host`]) and the staging of its outputs ([`fast_build`]).
+//! compiler process ([`compiler_host`]), the C#/VB compiler server it uses
+//! ([`compiler_server`]) and the staging of its outputs ([`fast_build`]).
 
 pub mod builder;
 pub mod compiler_host;
+pub mod compiler_server;
 pub mod fast_build;
 pub mod invocation;
 pub mod protocol;
