@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::compiler_host::{self, CompilerHost};
 use super::compiler_server::{self, CompilerServer};
-use super::fast_build::{self, FastBuild};
+use super::fast_build::{self, FastBuild, Folders};
 use super::invocation::{self, Invocation, Language};
 use super::route::{Route, route};
 use super::tool_cache;
@@ -110,9 +110,7 @@ impl Builder {
             &mut start_host,
             invocations,
             &projects,
-            &current,
-            staging,
-            &self.scratch,
+            &Folders { current: &current, staging, scratch: &self.scratch },
             shared.as_deref(),
         );
         match outcome {

@@ -23,6 +23,14 @@ pub enum FastBuild {
 /// a metadata file or source file not found (C#, VB, F#).
 const STALE_MARKERS: [&str; 6] = ["CS0006", "CS2001", "BC2017", "BC2001", "FS0225", "FS0078"];
 
+/// Where a fast build reads and writes: the build it starts from, the new staging
+/// folder, and a private folder for response files.
+pub struct Folders<'a> {
+    pub current: &'a Path,
+    pub staging: &'a Path,
+    pub scratch: &'a Path,
+}
+
 /// Compiles `projects` (indexes into `invocations`, in order) with `host` (started by
 /// `start` when there is none), C# and VB through the compiler server named by `shared`
 /// (a `/shared:<pipe>` option) when there is one, then stages `current` + the outputs
@@ -34,9 +42,7 @@ pub fn build(
     start: &mut dyn FnMut() -> Result<CompilerHost, String>,
     invocations: &[Invocation],
     projects: &[usize],
-    current: &Path,
-    staging: &Path,
-    scratch: &Path,
+    folders: &Folders,
     shared: Option<&str>,
 ) -> FastBuild {
     let mut compiled = Vec::new();
@@ -44,7 +50,7 @@ pub fn build(
         let Some(inv) = invocations.get(i) else {
             return FastBuild::Fallback(format!("no invocation {i}"));
         };
-        let mut args = match inv.host_args(&scratch.join(format!("{i}.rsp"))) {
+        let mut args = match inv.host_args(&folders.scratch.join(format!("{i}.rsp"))) {
             Ok(a) => a,
             Err(e) => return FastBuild::Fallback(e),
         };
@@ -89,7 +95,7 @@ pub fn build(
         }
         compiled.push(inv);
     }
-    match stage(current, staging, &compiled) {
+    match stage(folders.current, folders.staging, &compiled) {
         Ok(()) => FastBuild::Built,
         Err(e) => FastBuild::Fallback(format!("staging the fast build: {e}")),
     }
