@@ -5,17 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::capability::Capabilities;
 use crate::error::{Error, Result};
-
-/// The runtime capabilities of .NET 10 CoreCLR (what it reports through
-/// `MetadataUpdater.GetCapabilities()`), used when a caller names none.
-pub const CORECLR_NET10_CAPABILITIES: &str = "Baseline AddMethodToExistingType AddStaticFieldToExistingType \
-AddInstanceFieldToExistingType NewTypeDefinition ChangeCustomAttributes UpdateParameters GenericUpdateMethod \
-GenericAddMethodToExistingType GenericAddFieldToExistingType AddFieldRva";
 
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum Capabilities {
+enum RawCapabilities {
     Text(String),
     List(Vec<String>),
 }
@@ -38,7 +33,7 @@ struct RawChange {
 #[serde(deny_unknown_fields)]
 struct RawScript {
     #[serde(default)]
-    capabilities: Option<Capabilities>,
+    capabilities: Option<RawCapabilities>,
     changes: Vec<RawChange>,
 }
 
@@ -52,13 +47,8 @@ pub struct Change {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
-    pub capabilities: Option<Vec<String>>,
+    pub capabilities: Option<Capabilities>,
     pub changes: Vec<Change>,
-}
-
-/// Splits a capability list (space separated).
-pub fn parse_capabilities(text: &str) -> Vec<String> {
-    text.split_whitespace().map(str::to_string).collect()
 }
 
 impl Script {
@@ -78,8 +68,8 @@ impl Script {
         let base = path.parent().unwrap_or(Path::new("."));
         Ok(Script {
             capabilities: raw.capabilities.map(|c| match c {
-                Capabilities::Text(t) => parse_capabilities(&t),
-                Capabilities::List(l) => l,
+                RawCapabilities::Text(t) => Capabilities::parse(&t),
+                RawCapabilities::List(l) => Capabilities::from_names(l.iter().map(String::as_str)),
             }),
             changes: raw
                 .changes
@@ -109,7 +99,7 @@ mod tests {
         )
         .unwrap();
         let s = Script::load(&path).unwrap();
-        assert_eq!(s.capabilities.unwrap(), vec!["Baseline", "AddMethodToExistingType"]);
+        assert_eq!(s.capabilities.unwrap().to_string(), "Baseline AddMethodToExistingType");
         assert_eq!(s.changes[0].updated, dir.path().join("v1/App.dll"));
         assert_eq!(s.changes[1].edits.as_deref().unwrap(), ["App.Greeter::Message"]);
         std::fs::write(&path, r#"{ "changes": [ { "updated": "a.dll", "bogus": 1 } ] }"#).unwrap();

@@ -13,6 +13,7 @@
 pub mod assembly;
 pub mod baseline;
 pub mod bytes;
+pub mod capability;
 pub mod chain;
 pub mod check;
 pub mod delta;

@@ -4,13 +4,15 @@
 mod support;
 
 use std::path::{Path, PathBuf};
+
 use std::process::Command;
+use support::delta::{Files, enc_map, find_operand, our_chain, read_cell, rebuild, replace_rows, write_cell};
 
 use emit_delta::Assembly;
+use emit_delta::capability::Capabilities;
 use emit_delta::chain::{Chain, DeltaFiles};
 use emit_delta::check::{Violation, check_chain, rule};
-use emit_delta::delta::root::metadata_root;
-use emit_delta::il::{MethodBody, Operand, decode_instructions};
+use emit_delta::il::Operand;
 use emit_delta::metadata::schema::{CodedIndex, ModuleRow, TableId};
 use emit_delta::metadata::{MetadataReader, Token};
 
@@ -19,19 +21,6 @@ const EMIT_DELTA: &str = env!("CARGO_BIN_EXE_emit-delta");
 /// The scenarios whose versions apply (rude-edit scenarios write no chain).
 fn scenarios() -> Vec<PathBuf> {
     support::scenarios().into_iter().filter(|(_, _, rude)| !rude).map(|(_, dir, _)| dir).collect()
-}
-
-/// Writes our generations 1..3 (v1 → v2, v3, v4 through one session); the .dmeta paths.
-fn our_chain(scenario: &Path, out: &Path) -> Vec<PathBuf> {
-    let v1 = scenario.join("bin/v1/App.dll");
-    (1..=3)
-        .map(|n| {
-            let updated = scenario.join(format!("bin/v{}/App.dll", n + 1));
-            let o = Command::new(EMIT_DELTA).arg(&v1).arg(&updated).arg("--out").arg(out).output().unwrap();
-            assert!(o.status.success(), "{}: {}", scenario.display(), String::from_utf8_lossy(&o.stderr));
-            out.join(format!("App.dll.{n}.dmeta"))
-        })
-        .collect()
 }
 
 fn run_check(baseline: &Path, deltas: &[PathBuf], extra: &[&str]) -> (Option<i32>, String, String) {
@@ -82,7 +71,8 @@ fn roslyn_deltas_check_clean() {
         checked += deltas.len();
     }
     println!("{checked} Roslyn deltas (.dmeta + .dil + .dpdb) checked clean");
-    assert!(checked >= 18, "expected 6 C# scenarios x 3 generations, checked {checked}");
+    // 12 C# scenarios (6 with additions, deletions or renames) x 3 generations.
+    assert!(checked >= 36, "expected 12 C# scenarios x 3 generations, checked {checked}");
 }
 
 #[test]
@@ -99,131 +89,7 @@ fn cli_reports_usage_and_unreadable_files() {
     assert!(stderr.contains("junk.dmeta"), "{stderr}");
 }
 
-// ---- defect injection ---------------------------------------------------------------
-
-/// The files of a chain, in memory, to edit byte by byte.
-#[derive(Clone)]
-struct Files {
-    baseline: Vec<u8>,
-    generations: Vec<Generation>,
-}
-
-#[derive(Clone)]
-struct Generation {
-    dmeta: Vec<u8>,
-    dil: Vec<u8>,
-    dpdb: Option<Vec<u8>>,
-}
-
-impl Files {
-    fn read(baseline: &Path, deltas: &[PathBuf]) -> Files {
-        let generations = deltas
-            .iter()
-            .map(|d| Generation {
-                dmeta: std::fs::read(d).unwrap(),
-                dil: std::fs::read(d.with_extension("dil")).unwrap(),
-                dpdb: std::fs::read(d.with_extension("dpdb")).ok(),
-            })
-            .collect();
-        Files { baseline: std::fs::read(baseline).unwrap(), generations }
-    }
-
-    fn check(&self, capabilities: Option<&[String]>) -> Vec<Violation> {
-        let baseline = Assembly::parse(&self.baseline).unwrap();
-        let deltas: Vec<DeltaFiles<'_>> = self
-            .generations
-            .iter()
-            .map(|g| DeltaFiles { metadata: &g.dmeta, il: Some(&g.dil), pdb: g.dpdb.as_deref() })
-            .collect();
-        let chain = Chain::open(baseline.metadata.clone(), &deltas).expect("the edited chain still opens");
-        check_chain(&chain, capabilities)
-    }
-}
-
-/// Byte offset of a cell (table, row, column) of the metadata root `md`.
-fn cell(md: &[u8], table: TableId, rid: u32, column: usize) -> (usize, u8) {
-    let reader = MetadataReader::parse(md).unwrap();
-    let stream = reader.root.header("#-").or_else(|| reader.root.header("#~")).unwrap().offset as usize;
-    let t = reader.tables.table(table);
-    assert!(rid >= 1 && rid <= t.row_count(), "{} has no row {rid}", table.name());
-    let layout = t.column_layouts()[column];
-    (stream + t.offset() + (rid as usize - 1) * t.row_size() + layout.offset as usize, layout.width)
-}
-
-fn read_cell(md: &[u8], table: TableId, rid: u32, column: usize) -> u32 {
-    let (at, width) = cell(md, table, rid, column);
-    let mut bytes = [0u8; 4];
-    bytes[..width as usize].copy_from_slice(&md[at..at + width as usize]);
-    u32::from_le_bytes(bytes)
-}
-
-fn write_cell(md: &mut [u8], table: TableId, rid: u32, column: usize, value: u32) {
-    let (at, width) = cell(md, table, rid, column);
-    md[at..at + width as usize].copy_from_slice(&value.to_le_bytes()[..width as usize]);
-}
-
-/// Rebuilds a metadata root with `edit` applied to its streams (via the delta writer's
-/// `metadata_root`), e.g. to drop bytes from a heap.
-fn rebuild(md: &[u8], mut edit: impl FnMut(&str, &[u8]) -> Vec<u8>) -> Vec<u8> {
-    let reader = MetadataReader::parse(md).unwrap();
-    let streams: Vec<(String, Vec<u8>)> = reader
-        .root
-        .streams
-        .iter()
-        .map(|h| (h.name.to_string(), edit(h.name, &md[h.offset as usize..(h.offset + h.size) as usize])))
-        .collect();
-    let refs: Vec<(&str, &[u8])> = streams.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
-    metadata_root(reader.root.version, &refs)
-}
-
-/// Replaces every row of `table` in a minimal delta's `#-` stream with `rows` (each row a
-/// list of 4-byte cells), keeping every other table.
-fn replace_rows(md: &[u8], table: TableId, rows: &[Vec<u32>]) -> Vec<u8> {
-    let reader = MetadataReader::parse(md).unwrap();
-    let mut counts = *reader.tables.row_counts();
-    counts[table as usize] = rows.len() as u32;
-    rebuild(md, |name, bytes| {
-        if name != "#-" {
-            return bytes.to_vec();
-        }
-        let valid = counts.iter().enumerate().filter(|(_, c)| **c > 0).fold(0u64, |m, (i, _)| m | 1 << i);
-        let mut out = bytes[..8].to_vec();
-        out.extend_from_slice(&valid.to_le_bytes());
-        out.extend_from_slice(&reader.tables.sorted.to_le_bytes());
-        for c in counts.iter().filter(|c| **c > 0) {
-            out.extend_from_slice(&c.to_le_bytes());
-        }
-        for &t in TableId::ALL {
-            if t == table {
-                rows.iter().flatten().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-            } else {
-                out.extend_from_slice(reader.tables.table(t).bytes());
-            }
-        }
-        out.resize((out.len() + 4) & !3, 0);
-        out
-    })
-}
-
-fn enc_map(md: &[u8]) -> Vec<u32> {
-    let reader = MetadataReader::parse(md).unwrap();
-    (1..=reader.row_count(TableId::EncMap)).map(|rid| read_cell(md, TableId::EncMap, rid, 0)).collect()
-}
-
-/// The first instruction of the first method body in `g` matching `wanted`: (.dil offset
-/// of its operand, the operand token).
-fn find_operand(g: &Generation, wanted: impl Fn(&Operand) -> Option<Token>) -> Option<(usize, Token)> {
-    let reader = MetadataReader::parse(&g.dmeta).unwrap();
-    (1..=reader.row_count(TableId::MethodDef)).find_map(|rid| {
-        let rva = read_cell(&g.dmeta, TableId::MethodDef, rid, 0) as usize;
-        let body = MethodBody::parse(&g.dil[rva..]).ok()?;
-        let instructions = decode_instructions(body.code).ok()?;
-        instructions.iter().find_map(|ins| {
-            let token = wanted(&ins.operand)?;
-            Some((rva + body.header_size + ins.offset as usize + ins.opcode.len(), token))
-        })
-    })
-}
+// ---- defect injection (helpers in tests/support/delta.rs) ------------------------------
 
 fn rules(violations: &[Violation]) -> Vec<&'static str> {
     violations.iter().map(|v| v.rule).collect()
@@ -365,8 +231,117 @@ fn injected_defects_in_our_deltas_are_reported_by_rule() {
         .expect("an ldstr");
         g.dil[at..at + 4].copy_from_slice(&(token.0 + 1).to_le_bytes());
     });
+    expect("EncLog with the MethodDef entry before the references", rule::ENC_LOG_ORDER, &|f| {
+        let md = &mut f.generations[0].dmeta;
+        let log: Vec<Vec<u32>> = (1..=MetadataReader::parse(md).unwrap().row_count(TableId::EncLog))
+            .map(|rid| vec![read_cell(md, TableId::EncLog, rid, 0), read_cell(md, TableId::EncLog, rid, 1)])
+            .collect();
+        let at = log.iter().position(|r| r[0] >> 24 == TableId::MethodDef as u32).expect("a MethodDef entry");
+        assert!(at > 0, "the MethodDef entry is already first");
+        let mut reordered = log.clone();
+        let entry = reordered.remove(at);
+        reordered.insert(0, entry);
+        *md = replace_rows(md, TableId::EncLog, &reordered);
+    });
+    expect("#US entry without its terminal byte", rule::USER_STRING_FORMAT, &|f| {
+        let md = &f.generations[0].dmeta;
+        f.generations[0].dmeta = rebuild(md, |name, bytes| {
+            let mut b = bytes.to_vec();
+            if name == "#US" {
+                // The first entry: a 1-byte length 2n+1 becomes 2n, its last byte goes.
+                let len = b[1] as usize;
+                assert!(len < 0x80 && len % 2 == 1, "a short literal first");
+                b[1] = (len - 1) as u8;
+                b.remove(1 + len);
+                b.push(0);
+            }
+            b
+        });
+    });
     println!("{caught} injected defects caught");
     assert!(caught >= 10);
+}
+
+/// (EncLog row, parent, added member) of every announcement of `op` in a delta.
+fn announced(md: &[u8], op: u32) -> Vec<(u32, u32, u32)> {
+    let reader = MetadataReader::parse(md).unwrap();
+    let rows = reader.row_count(TableId::EncLog);
+    (1..rows)
+        .filter(|&rid| read_cell(md, TableId::EncLog, rid, 1) == op)
+        .map(|rid| (rid, read_cell(md, TableId::EncLog, rid, 0), read_cell(md, TableId::EncLog, rid + 1, 0)))
+        .collect()
+}
+
+/// Our clean chain of `scenario` (generations 1..3) in memory.
+fn our_files(scenario: &str) -> (tempfile::TempDir, Files) {
+    let scenario = support::repo().join("testdata/scenarios").join(scenario);
+    let out = tempfile::tempdir().unwrap();
+    let deltas = our_chain(&scenario, out.path());
+    let files = Files::read(&scenario.join("bin/v1/App.dll"), &deltas);
+    assert_eq!(files.check(None), Vec::new(), "{}: the clean chain has violations", scenario.display());
+    (out, files)
+}
+
+#[test]
+fn injected_addition_defects_are_reported_by_rule() {
+    let (_methods_dir, methods) = our_files("cs-add-method");
+    // Generation 1 adds two methods to Counter and two to Program: hand the lowest added
+    // MethodDef to the type of the highest, so that type's added methods are split.
+    let adds = announced(&methods.generations[0].dmeta, 1);
+    assert!(adds.len() >= 3, "cs-add-method generation 1 adds at least 3 methods: {adds:x?}");
+    let first = *adds.iter().min_by_key(|a| a.2).unwrap();
+    let last = *adds.iter().max_by_key(|a| a.2).unwrap();
+    assert_ne!(first.1, last.1, "the lowest and highest added methods belong to different types");
+    assert_caught(
+        &methods,
+        "AddMethod of the first added method moved to another type",
+        rule::ADDED_MEMBERS_CONTIGUOUS,
+        |f| {
+            write_cell(&mut f.generations[0].dmeta, TableId::EncLog, first.0, 0, last.1);
+        },
+    );
+
+    let (_types_dir, types) = our_files("cs-add-type");
+    // Box<T> gets a PropertyMap in generation 1 (Count), IShape and Square in generation 2.
+    let map_rows =
+        |f: &Files, n: usize| MetadataReader::parse(&f.generations[n].dmeta).unwrap().row_count(TableId::PropertyMap);
+    assert!(
+        map_rows(&types, 0) >= 1 && map_rows(&types, 1) >= 1,
+        "cs-add-type adds PropertyMap rows in generations 1 and 2"
+    );
+    assert_caught(
+        &types,
+        "a second PropertyMap for the type that got one in generation 1",
+        rule::MAP_ROW_UNIQUE,
+        |f| {
+            let box_type = read_cell(&f.generations[0].dmeta, TableId::PropertyMap, 1, 0);
+            write_cell(&mut f.generations[1].dmeta, TableId::PropertyMap, 1, 0, box_type);
+        },
+    );
+
+    let (_properties_dir, properties) = our_files("cs-add-property");
+    // Generation 1 adds Person.Age and Person.Title, their accessors and Person's PropertyMap.
+    assert!(
+        MetadataReader::parse(&properties.generations[0].dmeta).unwrap().row_count(TableId::MethodSemantics) >= 2,
+        "cs-add-property generation 1 links accessors"
+    );
+    assert_caught(&properties, "MethodSemantics naming MethodDef nil", rule::SEMANTICS_TARGET, |f| {
+        write_cell(&mut f.generations[0].dmeta, TableId::MethodSemantics, 1, 1, 0);
+    });
+    assert_caught(&properties, "MethodSemantics naming no property or event", rule::SEMANTICS_TARGET, |f| {
+        write_cell(&mut f.generations[0].dmeta, TableId::MethodSemantics, 1, 2, 0);
+    });
+    assert_caught(
+        &properties,
+        "the new PropertyMap's Parent another type than the accessors'",
+        rule::SEMANTICS_OWNER,
+        |f| {
+            let md = &mut f.generations[0].dmeta;
+            let person = read_cell(md, TableId::PropertyMap, 1, 0);
+            let other = if person == 2 { 3 } else { 2 };
+            write_cell(md, TableId::PropertyMap, 1, 0, other);
+        },
+    );
 }
 
 #[test]
@@ -375,21 +350,21 @@ fn capabilities_flag_edits_outside_them() {
     let out = tempfile::tempdir().unwrap();
     let deltas = our_chain(&scenario, out.path());
     let mut files = Files::read(&scenario.join("bin/v1/App.dll"), &deltas);
-    let baseline_only = vec!["Baseline".to_string()];
-    assert_eq!(files.check(Some(&baseline_only)), Vec::new(), "body updates need only Baseline");
+    let baseline_only = Capabilities::parse("Baseline");
+    assert_eq!(files.check(Some(baseline_only)), Vec::new(), "body updates need only Baseline");
     // Relabel the last added TypeRef row as a new TypeDef: a new type needs NewTypeDefinition.
     let md = &mut files.generations[0].dmeta;
     let map = enc_map(md);
     let last_typeref = map.iter().rposition(|&t| t >> 24 == TableId::TypeRef as u32).unwrap();
     let baseline_types = Assembly::parse(&files.baseline).unwrap().metadata.row_count(TableId::TypeDef);
     write_cell(md, TableId::EncMap, last_typeref as u32 + 1, 0, Token::new(TableId::TypeDef, baseline_types + 1).0);
-    let found = files.check(Some(&baseline_only));
+    let found = files.check(Some(baseline_only));
     assert!(
         found.iter().any(|v| v.rule == rule::CAPABILITY_MISSING && v.message.contains("NewTypeDefinition")),
         "{found:?}"
     );
-    let all: Vec<String> = emit_delta::edits::parse_capabilities(emit_delta::edits::CORECLR_NET10_CAPABILITIES);
-    assert!(!files.check(Some(&all)).iter().any(|v| v.rule == rule::CAPABILITY_MISSING));
+    let all = Capabilities::CORECLR_NET10;
+    assert!(!files.check(Some(all)).iter().any(|v| v.rule == rule::CAPABILITY_MISSING));
     assert!(!files.check(None).iter().any(|v| v.rule == rule::CAPABILITY_MISSING));
 }
 
@@ -495,8 +470,7 @@ proptest::proptest! {
             .map(|g| DeltaFiles { metadata: &g.dmeta, il: Some(&g.dil), pdb: None })
             .collect();
         if let Ok(chain) = Chain::open(baseline.metadata.clone(), &deltas) {
-            let all = emit_delta::edits::parse_capabilities("Baseline");
-            let _ = check_chain(&chain, Some(&all));
+            let _ = check_chain(&chain, Some(Capabilities::parse("Baseline")));
         }
     }
 }

@@ -1,6 +1,8 @@
-//! The same-rows fast path of `diff_builds` must find exactly what the general
+//! The same-rows fast paths of `diff_builds` (rows equal, or equal but for the names of
+//! F# line-named definitions that moved) must find exactly what the general
 //! key-matching comparison finds, on every pair of consecutive builds we have: the
-//! scenarios (C#, F#, rude edits) and the 20,000-method benchmark fixture.
+//! scenarios (C#, F#, rude edits), the 20,000-method benchmark fixture and the F#
+//! 2,000-closure fixture with a line inserted at the top.
 
 use std::path::{Path, PathBuf};
 
@@ -18,9 +20,12 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
             out.extend(versions.windows(2).map(|w| (w[0].clone(), w[1].clone())));
             // Against the baseline too: later builds differ from v1 in more ways.
             out.push((versions[0].clone(), versions[3].clone()));
+        } else if versions[..2].iter().all(|p| p.is_file()) {
+            out.push((versions[0].clone(), versions[1].clone()));
         }
     }
     out.push((root.join("bench/bin/v1/App.dll"), root.join("bench/bin/v2/App.dll")));
+    out.push((root.join("bench-fs/bin/v1/App.dll"), root.join("bench-fs/bin/v2/App.dll")));
     out.sort();
     out
 }
@@ -34,7 +39,7 @@ fn summary(d: &BuildDiff) -> (Vec<(String, u32, u32)>, Vec<String>) {
 
 #[test]
 fn the_same_rows_path_agrees_with_key_matching() {
-    let (mut fast, mut general) = (0, 0);
+    let (mut fast, mut general, mut renamed) = (0, 0, 0);
     for (old_path, new_path) in pairs() {
         let (old_bytes, new_bytes) = (std::fs::read(&old_path).unwrap(), std::fs::read(&new_path).unwrap());
         let (old, new) = (Assembly::parse(&old_bytes).unwrap(), Assembly::parse(&new_bytes).unwrap());
@@ -45,6 +50,9 @@ fn the_same_rows_path_agrees_with_key_matching() {
         match chosen.definitions {
             DefinitionMatch::SameRows => {
                 fast += 1;
+                if old.metadata.strings.bytes() != new.metadata.strings.bytes() {
+                    renamed += 1;
+                }
                 // Same rows means every definition kept its token.
                 let DefinitionMatch::ByKey { old: o, new: n } = &by_key.definitions else { unreachable!() };
                 for (key, token) in n {
@@ -54,10 +62,14 @@ fn the_same_rows_path_agrees_with_key_matching() {
             DefinitionMatch::ByKey { .. } => general += 1,
         }
     }
-    eprintln!("{fast} pairs took the same-rows path, {general} the key-matching path");
-    // Both paths must have been exercised: literal edits keep the rows, new calls
-    // and locals add references and signatures.
+    eprintln!(
+        "{fast} pairs took the same-rows path ({renamed} with renamed F# line names), {general} the key-matching path"
+    );
+    // Every path must have been exercised: literal edits keep the rows, new calls
+    // and locals add references and signatures, lines inserted above F# closures
+    // rename them.
     assert!(fast >= 5 && general >= 5, "same-rows pairs {fast}, key-matched pairs {general}");
+    assert!(renamed >= 3, "pairs with renamed F# line names on the same-rows path: {renamed}");
 }
 
 /// Hostile metadata: two types nested in each other. Identity keys (and display

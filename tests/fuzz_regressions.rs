@@ -131,6 +131,6 @@ fn check_as_delta(data: &[u8]) {
     let il = &rest[metadata_len + pdb_len..];
     let framed = [DeltaFiles { metadata, il: Some(il), pdb: (!pdb.is_empty()).then_some(pdb) }];
     if let Ok(chain) = Chain::open(baseline.metadata.clone(), &framed) {
-        let _ = check_chain(&chain, Some(&["Baseline".to_string()]));
+        let _ = check_chain(&chain, Some(emit_delta::capability::Capabilities::parse("Baseline")));
     }
 }

@@ -4,11 +4,11 @@
 
 mod support;
 
-use emit_delta::edits::{CORECLR_NET10_CAPABILITIES, parse_capabilities};
+use emit_delta::capability::Capabilities;
 use emit_delta::hot::{Prepared, Session};
 
-fn caps() -> Vec<String> {
-    parse_capabilities(CORECLR_NET10_CAPABILITIES)
+fn caps() -> Capabilities {
+    Capabilities::CORECLR_NET10
 }
 
 #[test]
@@ -16,7 +16,7 @@ fn prepare_discard_commit_and_reopen() {
     let bin = support::repo().join("testdata/scenarios/cs-literal-arith/bin");
     let dir = tempfile::tempdir().unwrap();
     let session_dir = dir.path().join("session");
-    let mut s = Session::open(&bin.join("v1/App.dll"), &caps(), &session_dir).unwrap();
+    let mut s = Session::open(&bin.join("v1/App.dll"), caps(), &session_dir).unwrap();
     assert_eq!(s.generation(), 0);
     assert_eq!(s.mvid().unwrap().len(), 36);
 
@@ -40,14 +40,14 @@ fn prepare_discard_commit_and_reopen() {
 
     // A session holds its folder's lock until it is dropped.
     drop(s);
-    let reopened = Session::open(&bin.join("v1/App.dll"), &caps(), &session_dir).unwrap();
+    let reopened = Session::open(&bin.join("v1/App.dll"), caps(), &session_dir).unwrap();
     assert_eq!(reopened.generation(), 1);
     let Prepared::Delta(next) = reopened.prepare(&bin.join("v3/App.dll"), None).unwrap() else { panic!("v3") };
     assert_eq!(next.generation.number, 2);
 
     // Another baseline is refused for this session folder.
     drop(reopened);
-    let err = Session::open(&bin.join("v2/App.dll"), &caps(), &session_dir).err().expect("another baseline");
+    let err = Session::open(&bin.join("v2/App.dll"), caps(), &session_dir).err().expect("another baseline");
     assert!(err.to_string().contains("another baseline"), "{err}");
 }
 
@@ -55,13 +55,15 @@ fn prepare_discard_commit_and_reopen() {
 fn rude_edits_and_missing_capabilities() {
     let bin = support::repo().join("testdata/scenarios/cs-literal-arith/bin");
     let dir = tempfile::tempdir().unwrap();
-    let s = Session::open(&bin.join("v1/App.dll"), &[], dir.path()).unwrap();
+    let s = Session::open(&bin.join("v1/App.dll"), Capabilities::default(), dir.path()).unwrap();
     match s.prepare(&bin.join("v2/App.dll"), None).unwrap() {
-        Prepared::Rude(edits) => assert!(edits.iter().any(|e| e.change == "no Baseline capability"), "{edits:?}"),
+        Prepared::Rude(edits) => {
+            assert!(edits.iter().any(|e| e.needs == Some(emit_delta::capability::Capability::Baseline)), "{edits:?}")
+        }
         _ => panic!("without Baseline every update is rude"),
     }
     let rude = support::repo().join("testdata/scenarios/cs-rude/bin");
-    let s = Session::open(&rude.join("v1/App.dll"), &caps(), &dir.path().join("rude")).unwrap();
+    let s = Session::open(&rude.join("v1/App.dll"), caps(), &dir.path().join("rude")).unwrap();
     match s.prepare(&rude.join("v2/App.dll"), None).unwrap() {
         Prepared::Rude(edits) => assert!(!edits.is_empty()),
         _ => panic!("cs-rude v2 is a rude edit"),

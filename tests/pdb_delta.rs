@@ -49,27 +49,19 @@ fn emit(dir: &Path, version: &str, out: &Path) -> Vec<Updated> {
     let files: Vec<&str> = generation["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert!(files.iter().any(|f| f.ends_with(".dpdb")), "{version}: no .dpdb in {files:?}");
 
-    let bytes = std::fs::read(build(dir, version)).unwrap();
-    let asm = Assembly::parse(&bytes).unwrap();
-    let ids = Identities::new(&asm.metadata).unwrap();
-    let names: Vec<(String, Token)> = (1..=asm.metadata.row_count(TableId::MethodDef))
-        .map(|rid| Token::new(TableId::MethodDef, rid))
-        .map(|t| (display_name(&ids, t), t))
-        .collect();
+    // Updated and added methods (a deleted one has no lines), by their tokens in the
+    // chain and in the updated build.
+    let added_methods =
+        generation["added"].as_array().unwrap().iter().filter(|m| m["token"].as_str().unwrap().starts_with("0x06"));
     generation["updated_methods"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| {
-            let name = m["name"].as_str().unwrap().to_string();
-            let chain = m["token"].as_str().unwrap().to_string();
-            let candidates: Vec<Token> = names.iter().filter(|(n, _)| *n == name).map(|(_, t)| *t).collect();
-            // Overloads share a display name; scenarios never move definitions, so the chain token decides.
-            let new = match candidates.as_slice() {
-                [one] => one.to_string(),
-                _ => candidates.iter().map(|t| t.to_string()).find(|t| *t == chain).expect("updated method in build"),
-            };
-            Updated { name, chain, new }
+        .chain(added_methods)
+        .map(|m| Updated {
+            name: m["name"].as_str().unwrap().to_string(),
+            chain: m["token"].as_str().unwrap().to_string(),
+            new: m["build_token"].as_str().unwrap().to_string(),
         })
         .collect()
 }
@@ -170,7 +162,7 @@ fn a_literal_changed_in_place_keeps_its_lines_and_still_gets_its_new_sequence_po
 /// method tokens (equal in the build and the chain).
 fn self_delta(dll: &Path) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
     use emit_delta::baseline::ChainState;
-    use emit_delta::delta::emit_generation;
+    use emit_delta::delta::{Builds, emit_generation};
     use emit_delta::diff::compare::UpdatedMethod;
     use emit_delta::metadata::schema::MethodDefRow;
     use emit_delta::metadata::{Guid, MetadataReader};
@@ -189,7 +181,8 @@ fn self_delta(dll: &Path) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
     let lookup = find_portable_pdb(dll, &asm).unwrap();
     let pdb_bytes = lookup.bytes().expect("the fixture has a portable PDB").to_vec();
     let pdb = MetadataReader::parse(&pdb_bytes).unwrap();
-    let generation = emit_generation(&state, &asm, &asm, Some(&pdb), &diff, &methods, Guid([7; 16])).unwrap();
+    let builds = Builds { baseline: &asm, old: &asm, new: &asm, new_pdb: Some(&pdb) };
+    let generation = emit_generation(&state, &builds, &diff, &methods, Guid([7; 16])).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("delta.dpdb"), &generation.dpdb).unwrap();
     std::fs::write(dir.path().join("build.pdb"), &pdb_bytes).unwrap();

@@ -65,6 +65,244 @@ fn category(line: &str, lines: &[String]) -> Option<&'static str> {
     if method.is_some_and(re_emitted) {
         return Some("Roslyn re-emits every edited method");
     }
+    // ... with its custom attributes (a re-emitted local function's [CompilerGenerated]),
+    // and their EncLog/EncMap entries.
+    let attribute_of = |r: &str| {
+        r.strip_prefix("CustomAttribute row ")
+            .and_then(|r| r.split_once(" (row): ours - | theirs CustomAttribute("))
+            .and_then(|(_, v)| v.split_once(','))
+            .map(|(parent, _)| parent.to_string())
+    };
+    if attribute_of(rest).is_some_and(|parent| re_emitted(&parent)) {
+        return Some("Roslyn re-emits every edited method");
+    }
+    let re_emitted_attribute = lines
+        .iter()
+        .filter(|l| l.starts_with(&format!("gen {generation} ")))
+        .any(|l| l.splitn(3, ' ').nth(2).and_then(attribute_of).is_some_and(|parent| re_emitted(&parent)));
+    if re_emitted_attribute
+        && (rest.starts_with("EncLog (entry): ours - | theirs 0x0C") && rest.ends_with(" Default")
+            || rest.starts_with("EncMap (entry): ours - | theirs 0x0C"))
+    {
+        return Some("Roslyn re-emits every edited method");
+    }
+    addition_category(generation, rest, lines)
+}
+
+/// The two sides of a difference line's value: (ours, theirs).
+fn sides(rest: &str) -> Option<(&str, &str)> {
+    let (_, values) = rest.split_once(": ours ")?;
+    values.split_once(" | theirs ")
+}
+
+/// `s` with every `#<digits>` generation suffix removed (`<Run>b__0_1#1` → `<Run>b__0_1`).
+fn without_generation_suffixes(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '#' && chars.peek().is_some_and(char::is_ascii_digit) {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `s` with every token `0xTTRRRRRR` of a row table reduced to its table (`0x06……`), so
+/// two values that name rows numbered differently compare equal.
+fn without_row_ids(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"0x")
+            && i + 10 <= bytes.len()
+            && bytes[i + 2..i + 10].iter().all(u8::is_ascii_hexdigit)
+        {
+            out.push_str(&s[i..i + 4]);
+            out.push_str("……");
+            i += 10;
+        } else {
+            out.push(bytes[i] as char);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A MethodDef row value without its RVA (an offset into each chain's own `.dil`).
+fn without_rva(value: &str) -> String {
+    match value.strip_prefix("MethodDef(").and_then(|v| v.split_once(", ")) {
+        Some((_, rest)) => format!("MethodDef(_, {rest}"),
+        None => value.to_string(),
+    }
+}
+
+/// The categories of additions and deletions (docs/roslyn-differences.md, "Additions").
+fn addition_category(generation: &str, rest: &str, lines: &[String]) -> Option<&'static str> {
+    let in_generation = |l: &&String| l.starts_with(&format!("gen {generation} "));
+    let (ours, theirs) = sides(rest)?;
+
+    // Names Roslyn gives synthesized members added in a later generation (`#G` suffix).
+    if (rest.contains(" Name: ") || rest.contains(" TypeName: "))
+        && ours != "-"
+        && theirs != "-"
+        && ours == without_generation_suffixes(theirs)
+    {
+        return Some("generation suffix of synthesized names");
+    }
+
+    // A deleted method: ours throws MissingMethodException; Roslyn synthesizes
+    // HotReloadException (type, fields, constructor) and marks the method
+    // [MetadataUpdateDeleted].
+    let deleted_body = |method: &str| {
+        lines.iter().filter(in_generation).any(|l| {
+            l.starts_with(&format!("gen {generation} IL {method} IL_0000: ours ldstr \""))
+                && l.contains(" was deleted by a hot reload update")
+        })
+    };
+    if let Some(method) = rest.strip_prefix("IL ").and_then(|r| r.split(' ').next())
+        && deleted_body(method)
+    {
+        return Some("deleted method: MissingMethodException, not HotReloadException");
+    }
+    let roslyn_deletes = lines
+        .iter()
+        .filter(in_generation)
+        .any(|l| l.contains("HotReloadException") || l.contains("MetadataUpdateDeletedAttribute"));
+    const ROSLYN_DELETION_ROWS: [&str; 7] = [
+        "HotReloadException",
+        "MetadataUpdateDeletedAttribute",
+        "\"Exception\", \"System\")",
+        "\"Action`1\", \"System\")",
+        "\"System.Runtime.Loader\"",
+        "CompilerGeneratedAttribute",
+        "Field(0x26, \"Code\", field(i4))",
+    ];
+    if roslyn_deletes && ours == "-" {
+        if ROSLYN_DELETION_ROWS.iter().any(|r| theirs.contains(r)) {
+            return Some("deleted method: MissingMethodException, not HotReloadException");
+        }
+        // Its constructor (no debug information), the MetadataUpdateDeleted attribute
+        // removed again from a method added back, and their log and map entries.
+        if theirs.starts_with("MethodDef(") && theirs.contains("\".ctor\", method(32;0;void;[string,i4];2)")
+            || theirs == "MethodDebugInformation(nil, [])"
+            || theirs == "CustomAttribute(nil, nil, 0x)"
+            || (rest.starts_with("EncLog (entry)") || rest.starts_with("EncMap (entry)"))
+                && ["0x02", "0x04", "0x06", "0x0C", "0x0A", "0x01", "0x1B", "0x11", "0x23"]
+                    .iter()
+                    .any(|t| theirs.starts_with(t))
+        {
+            return Some("deleted method: MissingMethodException, not HotReloadException");
+        }
+    }
+    if roslyn_deletes && theirs == "-" && ours.contains("\"MissingMethodException\", \"System\")") {
+        return Some("deleted method: MissingMethodException, not HotReloadException");
+    }
+
+    // Roslyn deletes (Parent nil) the generation-1 [CompilerGenerated] of a record's
+    // EqualityContract property in a generation that does not edit the record; with its
+    // EncLog/EncMap entries. Not analysed further (docs/roslyn-differences.md).
+    let nil_attribute =
+        lines.iter().filter(in_generation).any(|l| l.ends_with("(row): ours - | theirs CustomAttribute(nil, nil, 0x)"));
+    if nil_attribute
+        && !roslyn_deletes
+        && (theirs == "CustomAttribute(nil, nil, 0x)"
+            || (rest.starts_with("EncLog (entry)") || rest.starts_with("EncMap (entry)"))
+                && ours == "-"
+                && theirs.starts_with("0x0C"))
+    {
+        return Some("attribute deleted by Roslyn (not analysed)");
+    }
+
+    // A new PropertyMap/EventMap row: list column 0 in ours (as every list column of a
+    // delta), the map row's own row id in Roslyn's; CoreCLR never reads it.
+    for map in ["PropertyMap", "EventMap"] {
+        if rest.starts_with(&format!("{map} row ")) {
+            let parent = |v: &str| {
+                v.strip_prefix(&format!("{map}(")).and_then(|v| v.split_once(',')).map(|(p, _)| p.to_string())
+            };
+            let value = if ours == "-" { theirs } else { ours };
+            let paired = lines.iter().filter(in_generation).filter_map(|l| sides(l)).any(|(o, t)| {
+                let other = if ours == "-" { o } else { t };
+                other != "-" && other != value && parent(other) == parent(value)
+            });
+            if paired && (ours.ends_with(", 0x0)") || theirs.ends_with(", 0x0)") || ours == "-") {
+                return Some("list column of an added map row");
+            }
+        }
+    }
+
+    // A method body taken from the updated build where it initializes an array from static
+    // data the baseline already has (ldtoken of its field + InitializeArray); Roslyn
+    // stores the elements one by one in a delta. Everything that follows from the other
+    // instruction count (maxstack, branch targets, sequence point numbers) is this too.
+    let array_init = |method: &str| {
+        lines.iter().filter(in_generation).any(|l| {
+            l.starts_with(&format!("gen {generation} IL {method} IL_"))
+                && l.contains(": ours ldtoken 0x04")
+                && l.contains(" | theirs ldc.i4")
+        })
+    };
+    let method = rest
+        .strip_prefix("IL ")
+        .or_else(|| rest.strip_prefix("pdb MethodDebugInformation "))
+        .and_then(|r| r.split(' ').next());
+    let body_line = rest.starts_with("IL ") && !rest.contains(" locals: ")
+        || rest.starts_with("pdb MethodDebugInformation ") && ours != "-" && theirs != "-";
+    if body_line && method.is_some_and(array_init) {
+        return Some("array initializer from existing static data");
+    }
+
+    // Lambda identity: ours by the generated name of the updated build (a lambda inserted
+    // before another takes over its name, row and cache field), Roslyn's by syntax (its
+    // lambda map). Evidence: a lambda whose ordinal differs between the two chains in
+    // this or an earlier generation; then bodies, cache fields and debug rows of the
+    // lambdas differ by which row holds which lambda.
+    let number: u32 = generation.parse().ok()?;
+    let lambda_swap = lines.iter().any(|l| {
+        let Some((g, r)) = l.strip_prefix("gen ").and_then(|l| l.split_once(' ')) else { return false };
+        g.parse::<u32>().is_ok_and(|g| g <= number)
+            && r.starts_with("MethodDef ")
+            && r.contains(" Name: ")
+            && sides(r).is_some_and(|(o, t)| o.contains(">b__") && without_generation_suffixes(t) != o)
+    });
+    if lambda_swap
+        && (body_line
+            || rest.starts_with("MethodDef ") && rest.contains(" Name: ")
+            || rest.starts_with("Field ") && rest.contains(" Name: ") && ours.contains("<>9__"))
+    {
+        return Some("lambda identity by generated name");
+    }
+
+    // The same row under another row id (rows Roslyn added before it, or another order of
+    // added types): one side only here, the other side only elsewhere in the generation.
+    let table = rest.split(' ').next()?;
+    let counterpart = |value: &str, want_ours: bool| {
+        lines.iter().filter(in_generation).any(|l| {
+            let Some(r) = l.split_once(' ').map(|(_, r)| r).and_then(|r| r.split_once(' ')).map(|(_, r)| r) else {
+                return false;
+            };
+            r.starts_with(table)
+                && sides(r).is_some_and(|(o, t)| {
+                    let other = if want_ours { o } else { t };
+                    let empty = if want_ours { t } else { o };
+                    empty == "-" && without_row_ids(&without_rva(other)) == without_row_ids(&without_rva(value))
+                })
+        })
+    };
+    if (rest.contains(" (row): ") || rest.starts_with("EncLog (entry)") || rest.starts_with("EncMap (entry)"))
+        && ((theirs == "-" && counterpart(ours, false)) || (ours == "-" && counterpart(theirs, true)))
+    {
+        return Some("same row, another row id");
+    }
+    // An instruction naming that row: the same instruction, another row id.
+    if rest.starts_with("IL ") && ours != "-" && theirs != "-" && without_row_ids(ours) == without_row_ids(theirs) {
+        return Some("same row, another row id");
+    }
     None
 }
 

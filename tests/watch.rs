@@ -469,6 +469,80 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
     assert!(!alive(pid), "the app {pid} outlived watch");
 }
 
+/// Adds `static int {name}() => {value};` to the Calculator of cs-app and makes Compute
+/// return `{name}() * 3`: a rude edit (a new method); returns what Compute then gives.
+fn add_method(source: &Path, name: &str, value: i64) -> i64 {
+    let text = std::fs::read_to_string(source).unwrap();
+    let start = text.find("        return ").expect("Compute's return") + "        return ".len();
+    let end = start + text[start..].find(';').unwrap();
+    let text = format!("{}{name}() * 3{}", &text[..start], &text[end..]);
+    let text = text.replace(
+        "public static int Compute()",
+        &format!("public static int {name}() => {value};\n\n    public static int Compute()"),
+    );
+    std::fs::write(source, text).unwrap();
+    value * 3
+}
+
+/// Waits up to 10 s for watch to exit; its status.
+fn wait_exit(w: &mut Watch) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = w.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(std::time::Instant::now() < deadline, "watch did not exit; it said:\n{}", w.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `--on-rude ask`: the question comes as an `ask` event and the answer is the next line
+/// of watch's stdin (the terminal, by hand), which the app does not see. `y` restarts the
+/// app on the new build; `n` stops the app and watch (README, emit-delta watch).
+#[test]
+fn watch_on_rude_ask_restarts_on_yes_and_stops_on_no() {
+    let Some(_dotnet) = support::dotnet("watch_on_rude_ask_restarts_on_yes_and_stops_on_no") else { return };
+    let (_tmp, dir) = sample("cs-app");
+    let source = dir.join("Program.cs");
+    let mut w = Watch::start(&dir.join("CsApp.csproj"), &["--on-rude", "ask"]);
+    let pid = w.event(&["started"])["pid"].as_u64().unwrap() as u32;
+    assert_eq!(w.value(), (42, pid));
+
+    // Yes: the app restarts on the build with the new method.
+    let expected = add_method(&source, "Extra", 33);
+    let rude = w.event(&["rude", "applied"]);
+    assert_eq!(rude["event"], "rude", "{rude}");
+    let ask = w.event(&["ask", "restarted", "stopped"]);
+    assert_eq!(ask["event"], "ask", "{ask}");
+    assert!(ask["question"].as_str().unwrap_or_default().contains("restart"), "{ask}");
+    assert!(alive(pid), "the app was stopped before the answer");
+    let stdin = w.stdin.as_mut().unwrap();
+    stdin.write_all(b"y\n").unwrap();
+    stdin.flush().unwrap();
+    let restarted = w.event(&["restarted", "stopped"]);
+    assert_eq!(restarted["event"], "restarted", "{restarted}");
+    let new_pid = restarted["pid"].as_u64().unwrap() as u32;
+    assert_ne!(new_pid, pid);
+    assert!(!alive(pid), "the old app {pid} is still running");
+    // The answer was not passed to either app (it would have printed a value line).
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(w.stdout.try_recv().is_err(), "the answer reached the app");
+    assert_eq!(w.value(), (expected, new_pid));
+
+    // No: the app and watch stop.
+    add_method(&source, "More", 5);
+    let rude = w.event(&["rude", "applied"]);
+    assert_eq!(rude["event"], "rude", "{rude}");
+    assert_eq!(w.event(&["ask", "restarted", "stopped"])["event"], "ask");
+    let stdin = w.stdin.as_mut().unwrap();
+    stdin.write_all(b"n\n").unwrap();
+    stdin.flush().unwrap();
+    let stopped = w.event(&["stopped", "restarted"]);
+    assert_eq!(stopped["event"], "stopped", "{stopped}");
+    assert_eq!(wait_exit(&mut w).code(), Some(0), "{}", w.log());
+    assert!(!alive(new_pid), "the app {new_pid} outlived watch");
+}
+
 /// `value: V pid: P` from GET http://127.0.0.1:port/ (retried while the app starts).
 fn http_value(port: u16) -> (i64, u32) {
     use std::io::Read;

@@ -7,7 +7,7 @@
 use emit_delta::Assembly;
 use emit_delta::chain::{Chain, DeltaFiles};
 use emit_delta::check::check_chain;
-use emit_delta::edits::{CORECLR_NET10_CAPABILITIES, parse_capabilities};
+use emit_delta::capability::Capabilities;
 use libfuzzer_sys::fuzz_target;
 
 static BASELINE: &[u8] = include_bytes!("../../testdata/scenarios/cs-literal-arith/bin/v1/App.dll");
@@ -28,7 +28,8 @@ fuzz_target!(|data: &[u8]| {
     let baseline = Assembly::parse(BASELINE).expect("the baseline fixture parses");
     let files = [DeltaFiles { metadata, il: Some(il), pdb }];
     let Ok(chain) = Chain::open(baseline.metadata.clone(), &files) else { return };
-    let capabilities = parse_capabilities(CORECLR_NET10_CAPABILITIES);
-    let _ = check_chain(&chain, Some(&capabilities[..1]));
+    let capabilities = Capabilities::CORECLR_NET10;
+    let _ = check_chain(&chain, Some(Capabilities::parse("Baseline")));
+    let _ = check_chain(&chain, Some(capabilities));
     let _ = check_chain(&chain, None);
 });

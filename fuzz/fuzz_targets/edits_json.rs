@@ -4,12 +4,13 @@
 
 #![no_main]
 
-use emit_delta::edits::{Script, parse_capabilities};
+use emit_delta::capability::Capabilities;
+use emit_delta::edits::Script;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = parse_capabilities(text);
+    let _ = Capabilities::parse(text);
     if let Ok(script) = Script::parse(text, std::path::Path::new("dir/edits.json")) {
         assert!(!script.changes.is_empty());
         // Relative `updated` paths are taken from the edits file's folder (absolute ones stay).

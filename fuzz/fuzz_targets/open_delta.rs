@@ -34,7 +34,11 @@ fuzz_target!(|data: &[u8]| {
                     ColumnKind::String => drop(chain.string(StringIndex(value))),
                     ColumnKind::Blob => drop(chain.blob(BlobIndex(value))),
                     ColumnKind::Guid => drop(chain.guid(GuidIndex(value), 1)),
-                    ColumnKind::Table(target) => drop(chain.locate(Token::new(target, value), 1)),
+                    ColumnKind::Table(target) => {
+                        if let Ok(token) = Token::try_new(target, value) {
+                            drop(chain.locate(token, 1));
+                        }
+                    }
                     _ => {}
                 }
             }

@@ -43,8 +43,25 @@ impl DefinitionMap {
             return Ok(token);
         }
         match map.get(token.rid() as usize) {
-            Some(&rid) if rid != 0 => Ok(Token::new(table, rid)),
+            Some(&rid) if rid != 0 => Token::try_new(table, rid),
             _ => Err(Error::Invalid(format!("definition {token} has no row in the chain"))),
+        }
+    }
+
+    /// Records that definition `token` of the new build lives at chain row `rid`.
+    pub fn set(&mut self, token: Token, rid: u32) -> Result<()> {
+        let slot = match token.table() {
+            Some(TableId::TypeDef) => &mut self.type_def,
+            Some(TableId::MethodDef) => &mut self.method_def,
+            Some(TableId::Field) => &mut self.field,
+            _ => return Ok(()),
+        };
+        match slot.get_mut(token.rid() as usize) {
+            Some(s) => {
+                *s = rid;
+                Ok(())
+            }
+            None => Err(Error::Invalid(format!("definition {token} is outside the updated build"))),
         }
     }
 
@@ -99,6 +116,23 @@ pub struct ChainState {
     /// File name (inside the session folder) of the build applied last; `None` while
     /// that is still the baseline.
     pub applied_build: Option<String>,
+    /// (MethodDef rid, [ImplFlags, Flags, Name, Signature]) of every method the chain
+    /// added: a later update or deletion rewrites its row whole.
+    #[serde(default)]
+    pub added_methods: Vec<(u32, [u32; 4])>,
+    /// (TypeDef rid, PropertyMap rid) of every PropertyMap row the chain added.
+    #[serde(default)]
+    pub property_maps: Vec<(u32, u32)>,
+    /// (TypeDef rid, EventMap rid) of every EventMap row the chain added.
+    #[serde(default)]
+    pub event_maps: Vec<(u32, u32)>,
+    /// (identity key, MethodDef rid) of the methods deleted so far (their bodies
+    /// throw); a method added again with the same key gets its row back.
+    #[serde(default)]
+    pub deleted_methods: Vec<(String, u32)>,
+    /// Identity keys of the compiler-generated types deleted so far (their rows stay).
+    #[serde(default)]
+    pub deleted_types: Vec<String>,
 }
 
 /// FNV-1a 64-bit, the baseline fingerprint.
@@ -134,6 +168,11 @@ impl ChainState {
             added_references: Vec::new(),
             definitions: DefinitionMap::default(),
             applied_build: None,
+            added_methods: Vec::new(),
+            property_maps: Vec::new(),
+            event_maps: Vec::new(),
+            deleted_methods: Vec::new(),
+            deleted_types: Vec::new(),
         })
     }
 
@@ -225,6 +264,28 @@ impl ChainState {
                         &format_args!("{token}"),
                     );
                 }
+            }
+        }
+        let base_rows = |field: &str, i: usize, table: TableId, rid: u32| {
+            if rid == 0 || rid > rows(table) {
+                bad(&format!("{field}[{i}]"), &format!("a {} row id of at most {}", table.name(), rows(table)), &rid)
+            } else {
+                Ok(())
+            }
+        };
+        for (i, (rid, _)) in self.added_methods.iter().enumerate() {
+            base_rows("added_methods", i, TableId::MethodDef, *rid)?;
+        }
+        for (i, (_, rid)) in self.deleted_methods.iter().enumerate() {
+            base_rows("deleted_methods", i, TableId::MethodDef, *rid)?;
+        }
+        for (field, maps, table) in [
+            ("property_maps", &self.property_maps, TableId::PropertyMap),
+            ("event_maps", &self.event_maps, TableId::EventMap),
+        ] {
+            for (i, (owner, map)) in maps.iter().enumerate() {
+                base_rows(field, i, TableId::TypeDef, *owner)?;
+                base_rows(field, i, table, *map)?;
             }
         }
         if let Some(name) = &self.applied_build {

@@ -162,7 +162,12 @@ impl<'r, 'c, 'a> PdbResolver<'r, 'c, 'a> {
                 },
                 ColumnKind::Guid => guid(out, self.pdb.guid(GuidIndex(value)).ok().flatten()),
                 ColumnKind::Blob => self.blob(out, table, rid, &raw, value),
-                ColumnKind::Table(t) => self.token(out, Token::new(t, value), depth),
+                ColumnKind::Table(t) => match Token::try_new(t, value) {
+                    Ok(token) => self.token(out, token, depth),
+                    Err(_) => {
+                        let _ = write!(out, "<bad {} row {value:#x}>", t.name());
+                    }
+                },
                 ColumnKind::Coded(c) => match c.decode(value) {
                     Some(t) => self.token(out, t, depth),
                     None => {

@@ -143,7 +143,12 @@ impl<'c, 'a> Resolver<'c, 'a> {
                     let _ = write!(out, "<bad #Blob {raw:#x}>");
                 }
             },
-            ColumnKind::Table(t) => self.write_token(out, Token::new(t, raw), depth),
+            ColumnKind::Table(t) => match Token::try_new(t, raw) {
+                Ok(token) => self.write_token(out, token, depth),
+                Err(_) => {
+                    let _ = write!(out, "<bad {} row {raw:#x}>", t.name());
+                }
+            },
             // List columns are row numbers of this module's definitions.
             ColumnKind::List(_) => {
                 let _ = write!(out, "{raw:#x}");

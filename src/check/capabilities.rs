@@ -5,18 +5,17 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use super::{Report, rule};
+use crate::capability::{Capabilities, Capability};
 use crate::chain::{Chain, ChainGeneration, enc_op};
+use crate::metadata::flags::field_attr;
 use crate::metadata::schema::{CodedIndex, TableId};
 use crate::metadata::signature::header;
 use crate::metadata::{BlobIndex, Token};
 
-/// Field flag `static` (ECMA-335 II.23.1.5).
-const FIELD_STATIC: u32 = 0x10;
-
-pub(super) fn check(chain: &Chain<'_>, g: &ChainGeneration<'_>, names: &[String], report: &mut Report<'_>) {
+pub(super) fn check(chain: &Chain<'_>, g: &ChainGeneration<'_>, capabilities: Capabilities, report: &mut Report<'_>) {
     let generics = Generics::new(chain);
-    let mut require = |what: &str, row: Option<u32>, capability: &str, edit: String| {
-        if !names.iter().any(|n| n == capability) {
+    let mut require = |what: &str, row: Option<u32>, capability: Capability, edit: String| {
+        if !capabilities.has(capability) {
             report.push(what, row, rule::CAPABILITY_MISSING, format!("{edit} needs {capability}"));
         }
     };
@@ -27,22 +26,27 @@ pub(super) fn check(chain: &Chain<'_>, g: &ChainGeneration<'_>, names: &[String]
         let row = Some(i as u32 + 1);
         match pair[0].operation {
             enc_op::METHOD_CREATE if existing_type => {
-                require("EncLog", row, "AddMethodToExistingType", format!("adding {member} to existing type {parent}"));
+                require(
+                    "EncLog",
+                    row,
+                    Capability::AddMethodToExistingType,
+                    format!("adding {member} to existing type {parent}"),
+                );
                 if generic {
                     let edit = format!("adding {member} to generic type {parent}");
-                    require("EncLog", row, "GenericAddMethodToExistingType", edit);
+                    require("EncLog", row, Capability::GenericAddMethodToExistingType, edit);
                 }
             }
             enc_op::FIELD_CREATE if existing_type => {
-                let capability = if field_flags(g, member) & FIELD_STATIC != 0 {
-                    "AddStaticFieldToExistingType"
+                let capability = if field_flags(g, member) & field_attr::STATIC as u32 != 0 {
+                    Capability::AddStaticFieldToExistingType
                 } else {
-                    "AddInstanceFieldToExistingType"
+                    Capability::AddInstanceFieldToExistingType
                 };
                 require("EncLog", row, capability, format!("adding field {member} to existing type {parent}"));
                 if generic {
                     let edit = format!("adding field {member} to generic type {parent}");
-                    require("EncLog", row, "GenericAddFieldToExistingType", edit);
+                    require("EncLog", row, Capability::GenericAddFieldToExistingType, edit);
                 }
             }
             _ => {}
@@ -52,16 +56,26 @@ pub(super) fn check(chain: &Chain<'_>, g: &ChainGeneration<'_>, names: &[String]
         let Some(table) = token.table() else { continue };
         let added = g.adds(token);
         match table {
-            TableId::TypeDef if added => require("TypeDef", None, "NewTypeDefinition", format!("new type {token}")),
-            TableId::FieldRVA if added => require("FieldRVA", None, "AddFieldRva", format!("field RVA row {token}")),
-            TableId::MethodImpl if added => {
-                require("MethodImpl", None, "AddExplicitInterfaceImplementation", format!("method impl {token}"))
+            TableId::TypeDef if added => {
+                require("TypeDef", None, Capability::NewTypeDefinition, format!("new type {token}"))
             }
-            TableId::CustomAttribute if !attribute_on_added_row(g, token) => {
-                require("CustomAttribute", None, "ChangeCustomAttributes", format!("custom attribute {token}"))
+            TableId::FieldRVA if added => {
+                require("FieldRVA", None, Capability::AddFieldRva, format!("field RVA row {token}"))
             }
+            TableId::MethodImpl if added => require(
+                "MethodImpl",
+                None,
+                Capability::AddExplicitInterfaceImplementation,
+                format!("method impl {token}"),
+            ),
+            TableId::CustomAttribute if !attribute_on_added_row(g, token) => require(
+                "CustomAttribute",
+                None,
+                Capability::ChangeCustomAttributes,
+                format!("custom attribute {token}"),
+            ),
             TableId::MethodDef if !added && is_generic_method(chain, &generics, g, token) => {
-                require("MethodDef", None, "GenericUpdateMethod", format!("updating generic method {token}"))
+                require("MethodDef", None, Capability::GenericUpdateMethod, format!("updating generic method {token}"))
             }
             _ => {}
         }

@@ -1,11 +1,13 @@
 //! EncMap and EncLog: the map lists every physical row once, sorted, with added rows
 //! continuing each table's row count; the log has one Default entry per mapped row and
-//! announces every added member on its parent right before the member's own entry.
+//! announces every added member on its parent right before the member's own entry, and
+//! logs tables in Roslyn's order.
 
 use std::collections::BTreeSet;
 
 use super::{Report, rule};
 use crate::chain::{ChainGeneration, enc_op};
+use crate::delta::tables::ENC_LOG_ORDER;
 use crate::metadata::Token;
 use crate::metadata::schema::TableId;
 use crate::metadata::tables::TABLE_SLOTS;
@@ -93,6 +95,8 @@ fn announcement(op: u32) -> Option<(TableId, TableId, &'static str)> {
 pub(super) fn check_log(g: &ChainGeneration<'_>, report: &mut Report<'_>) {
     let log = &g.enc_log;
     let mut logged = BTreeSet::new();
+    // (rank in Roslyn's table order, token) of the last Default entry seen.
+    let mut last: Option<(usize, Token)> = None;
     for (i, entry) in log.iter().enumerate() {
         let row = Some(i as u32 + 1);
         let valid_token = entry.token.table().is_some_and(|t| !t.is_debug()) && !entry.token.is_nil();
@@ -106,6 +110,22 @@ pub(super) fn check_log(g: &ChainGeneration<'_>, report: &mut Report<'_>) {
             continue;
         }
         if entry.operation == enc_op::DEFAULT {
+            let rank = entry.token.table().and_then(|t| ENC_LOG_ORDER.iter().position(|&o| o == t));
+            if let Some(rank) = rank {
+                match last {
+                    Some((before, token)) if rank < before => report.push(
+                        "EncLog",
+                        row,
+                        rule::ENC_LOG_ORDER,
+                        format!(
+                            "{} comes after {token}: tables are logged in the order {} (then the rest)",
+                            entry.token,
+                            ENC_LOG_ORDER[..8].iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+                        ),
+                    ),
+                    _ => last = Some((rank, entry.token)),
+                }
+            }
             logged.insert(entry.token);
             check_announced(g, i, report);
             continue;

@@ -29,6 +29,9 @@ pub(super) fn check_streams(g: &ChainGeneration<'_>, report: &mut Report<'_>) {
             );
         }
     }
+    if let Some(heap) = root.stream("#US") {
+        check_user_strings(g, heap, report);
+    }
     let guids = root.stream("#GUID").unwrap_or(&[]);
     let earlier = g.heap_bases.guids as usize;
     let padding = &guids[..guids.len().min(earlier * 16)];
@@ -81,4 +84,41 @@ pub(super) fn bad_index(chain: &Chain<'_>, g: &ChainGeneration<'_>, kind: Column
         _ => chain.blob(BlobIndex(value)).err(),
     };
     resolved.map(|e| format!("{heap} offset {value:#x} does not resolve: {e}"))
+}
+
+/// Every `#US` entry of the delta heap is UTF-16 plus one terminal byte (odd length), and
+/// that byte is 0 or 1, and 1 when a character needs it (ECMA-335 II.24.2.4: a high byte
+/// not 0, or a low byte 0x01-0x08, 0x0E-0x1F, 0x27, 0x2D or 0x7F). Zero bytes between
+/// entries (the 4-byte alignment) are empty entries.
+fn check_user_strings(g: &ChainGeneration<'_>, heap: &[u8], report: &mut Report<'_>) {
+    let base = g.heap_bases.user_strings as usize;
+    let mut at = 1;
+    while at < heap.len() {
+        let Some((len, prefix)) = crate::metadata::compressed::read_unsigned(&heap[at..]) else {
+            let what = format!("the entry at {:#x} (delta offset {at:#x}) has a malformed length", base + at);
+            report.push("#US", None, rule::USER_STRING_FORMAT, what);
+            return;
+        };
+        let (len, start) = (len as usize, at + prefix);
+        let Some(entry) = heap.get(start..start + len) else {
+            let what = format!("the entry at {:#x} ({len} bytes) runs past the end of #US", base + at);
+            report.push("#US", None, rule::USER_STRING_FORMAT, what);
+            return;
+        };
+        let problem = match entry.split_last() {
+            None => None,
+            Some(_) if len % 2 == 0 => Some(format!("{len} bytes: UTF-16 without its terminal byte")),
+            Some((&flag, _)) if flag > 1 => Some(format!("terminal byte {flag:#04x}, not 0 or 1")),
+            Some((&flag, chars)) => {
+                let special = chars
+                    .chunks_exact(2)
+                    .any(|c| c[1] != 0 || matches!(c[0], 0x01..=0x08 | 0x0E..=0x1F | 0x27 | 0x2D | 0x7F));
+                (special && flag == 0).then(|| "terminal byte 0, but a character needs 1".to_string())
+            }
+        };
+        if let Some(problem) = problem {
+            report.push("#US", None, rule::USER_STRING_FORMAT, format!("the entry at {:#x}: {problem}", base + at));
+        }
+        at = start + len;
+    }
 }

@@ -4,10 +4,13 @@
 //! or errors, never panics.
 
 mod capabilities;
+
+use crate::capability::Capabilities;
 mod enc;
 mod heaps;
 mod il;
 mod layout;
+mod members;
 mod module;
 mod pdb;
 mod rows;
@@ -56,7 +59,7 @@ impl Report<'_> {
 
 /// Checks every generation of `chain`. `capabilities` (runtime capability names) adds
 /// the rules that flag edits outside them; `None` skips those rules.
-pub fn check_chain(chain: &Chain<'_>, capabilities: Option<&[String]>) -> Vec<Violation> {
+pub fn check_chain(chain: &Chain<'_>, capabilities: Option<Capabilities>) -> Vec<Violation> {
     let mut out = Vec::new();
     for g in &chain.generations {
         let mut report = Report { generation: g.number, out: &mut out };
@@ -68,6 +71,7 @@ pub fn check_chain(chain: &Chain<'_>, capabilities: Option<&[String]>) -> Vec<Vi
         module::check(chain, g, &mut report);
         enc::check_map(g, &mut report);
         enc::check_log(g, &mut report);
+        members::check(chain, g, &mut report);
         rows::check(chain, g, &mut report);
         il::check(chain, g, &mut report);
         if let Some(names) = capabilities {

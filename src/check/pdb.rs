@@ -4,12 +4,14 @@
 //! documents afresh: `MetadataWriter._documentIndex` belongs to one delta's writer), and
 //! `#Pdb` row counts that are the metadata delta's own row counts (what Roslyn writes:
 //! the row counts of the delta's `MetadataBuilder`, not the chain's cumulative ones).
+//! Each row's sequence points name the local signature its method's body uses.
 
 use std::collections::BTreeSet;
 
 use super::{Report, for_each_cell, in_chain, rule};
 use crate::chain::ChainGeneration;
-use crate::metadata::schema::{ColumnKind, EncMapRow, MethodDebugInformationRow, TableId};
+use crate::il::MethodBody;
+use crate::metadata::schema::{ColumnKind, EncMapRow, MethodDebugInformationRow, MethodDefRow, TableId};
 use crate::metadata::{MetadataReader, Token};
 use crate::pdb::decode_sequence_points;
 
@@ -99,11 +101,34 @@ fn check_documents(g: &ChainGeneration<'_>, pdb: &MetadataReader<'_>, report: &m
                 format!("local signature {} is not a row of the chain", points.local_signature),
             );
         }
+        if let Some((method, body)) = body_local_signature(g, pdb, rid)
+            && body.rid() != points.local_signature.rid()
+        {
+            push(
+                rule::PDB_LOCAL_SIGNATURE,
+                format!(
+                    "sequence points of {method} name local signature {}, its body in the .dil uses {body}",
+                    points.local_signature
+                ),
+            );
+        }
         let missing: BTreeSet<Token> = points.points.iter().map(|p| p.document).filter(|&d| !exists(d)).collect();
         for d in missing {
             push(rule::PDB_DOCUMENT, format!("sequence points name Document {d}, not one of the .dpdb's {documents}"));
         }
     }
+}
+
+/// (MethodDef token, local signature of its body in the `.dil`) for the method of
+/// physical MethodDebugInformation row `rid`; `None` when any link is missing (other
+/// rules report those).
+fn body_local_signature(g: &ChainGeneration<'_>, pdb: &MetadataReader<'_>, rid: u32) -> Option<(Token, Token)> {
+    let debug = pdb.tables.rows::<EncMapRow>().filter_map(|(_, r)| r.ok()).map(|r| Token(r.token));
+    let debug = debug.filter(|t| t.table() == Some(TableId::MethodDebugInformation)).nth(rid as usize - 1)?;
+    let method = Token::try_new(TableId::MethodDef, debug.rid()).ok()?;
+    let row: MethodDefRow = g.metadata.row(g.physical_row(method)?).ok()?;
+    let body = MethodBody::parse(g.il?.get(row.rva as usize..)?).ok()?;
+    Some((method, body.local_signature))
 }
 
 fn check_row_counts(g: &ChainGeneration<'_>, pdb: &MetadataReader<'_>, report: &mut Report<'_>) {

@@ -10,6 +10,7 @@ pub const HEAP_LEADING_ZERO: &str = "heap-leading-zero";
 pub const HEAP_ALIGNMENT: &str = "heap-alignment";
 pub const GUID_HEAP_PADDING: &str = "guid-heap-padding";
 pub const HEAP_INDEX_RANGE: &str = "heap-index-range";
+pub const USER_STRING_FORMAT: &str = "user-string-format";
 // Module row.
 pub const MODULE_ROW: &str = "module-row";
 pub const MODULE_GENERATION: &str = "module-generation";
@@ -26,6 +27,12 @@ pub const ROW_IDS_CONTIGUOUS: &str = "row-ids-contiguous";
 pub const ENC_LOG_ENTRY: &str = "enc-log-entry";
 pub const ENC_LOG_COMPLETE: &str = "enc-log-complete";
 pub const ENC_LOG_ANNOUNCEMENT: &str = "enc-log-announcement";
+pub const ENC_LOG_ORDER: &str = "enc-log-order";
+// Added members and their owners.
+pub const ADDED_MEMBERS_CONTIGUOUS: &str = "added-members-contiguous";
+pub const MAP_ROW_UNIQUE: &str = "map-row-unique";
+pub const SEMANTICS_TARGET: &str = "semantics-target";
+pub const SEMANTICS_OWNER: &str = "semantics-owner";
 // Rows, signatures, IL.
 pub const LIST_COLUMN_ZERO: &str = "list-column-zero";
 pub const ROW_TOKEN_RANGE: &str = "row-token-range";
@@ -44,6 +51,7 @@ pub const PDB_ENC_MAP_COMPLETE: &str = "pdb-enc-map-complete";
 pub const PDB_METHOD_MAP: &str = "pdb-method-map";
 pub const PDB_DOCUMENT: &str = "pdb-document";
 pub const PDB_SEQUENCE_POINTS: &str = "pdb-sequence-points";
+pub const PDB_LOCAL_SIGNATURE: &str = "pdb-local-signature";
 pub const PDB_ROW_COUNTS: &str = "pdb-row-counts";
 pub const PDB_ROW_TOKEN_RANGE: &str = "pdb-row-token-range";
 
@@ -57,6 +65,7 @@ pub const ALL: &[&str] = &[
     HEAP_ALIGNMENT,
     GUID_HEAP_PADDING,
     HEAP_INDEX_RANGE,
+    USER_STRING_FORMAT,
     MODULE_ROW,
     MODULE_GENERATION,
     MODULE_NAME,
@@ -71,6 +80,11 @@ pub const ALL: &[&str] = &[
     ENC_LOG_ENTRY,
     ENC_LOG_COMPLETE,
     ENC_LOG_ANNOUNCEMENT,
+    ENC_LOG_ORDER,
+    ADDED_MEMBERS_CONTIGUOUS,
+    MAP_ROW_UNIQUE,
+    SEMANTICS_TARGET,
+    SEMANTICS_OWNER,
     LIST_COLUMN_ZERO,
     ROW_TOKEN_RANGE,
     SIGNATURE_DECODES,
@@ -86,6 +100,7 @@ pub const ALL: &[&str] = &[
     PDB_METHOD_MAP,
     PDB_DOCUMENT,
     PDB_SEQUENCE_POINTS,
+    PDB_LOCAL_SIGNATURE,
     PDB_ROW_COUNTS,
     PDB_ROW_TOKEN_RANGE,
 ];

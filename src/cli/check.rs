@@ -2,10 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use emit_delta::capability::Capabilities;
 use emit_delta::chain::files::{OwnedDelta, companions};
 use emit_delta::chain::{Chain, DeltaFiles};
 use emit_delta::check::check_chain;
-use emit_delta::edits::parse_capabilities;
 use emit_delta::metadata::MetadataReader;
 use emit_delta::{Assembly, Error, FileBytes};
 
@@ -41,6 +41,6 @@ fn check(baseline: &Path, deltas: &[PathBuf], capabilities: Option<&str>) -> Res
     }
     let files: Vec<DeltaFiles<'_>> = generations.iter().map(OwnedDelta::files).collect();
     let chain = Chain::open(assembly.metadata.clone(), &files)?;
-    let names = capabilities.map(parse_capabilities);
-    Ok(check_chain(&chain, names.as_deref()).iter().map(ToString::to_string).collect())
+    let names = capabilities.map(Capabilities::parse);
+    Ok(check_chain(&chain, names).iter().map(ToString::to_string).collect())
 }

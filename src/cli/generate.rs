@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use emit_delta::Error;
 use emit_delta::baseline::session::write_atomically;
+use emit_delta::capability::Capabilities;
 use emit_delta::diff::RudeEdit;
-use emit_delta::edits::{CORECLR_NET10_CAPABILITIES, Change, Script, parse_capabilities};
+use emit_delta::edits::{Change, Script};
 use emit_delta::hot::{Delta, Prepared, Session};
 
 /// How a run ended, mapped to the exit-code contract by the caller.
@@ -22,13 +23,21 @@ pub struct Summary {
     pub generation: u32,
     pub files: Vec<PathBuf>,
     pub updated_methods: Vec<MethodSummary>,
+    /// Added types and members.
+    pub added: Vec<MethodSummary>,
+    /// Deleted methods (their bodies now throw).
+    pub deleted_methods: Vec<MethodSummary>,
     pub updated_types: Vec<String>,
 }
 
 #[derive(serde::Serialize)]
 pub struct MethodSummary {
     pub name: String,
+    /// The chain token.
     pub token: String,
+    /// The token in the build it comes from (the updated build; for a deleted method,
+    /// the build applied last).
+    pub build_token: String,
 }
 
 pub struct Options {
@@ -46,12 +55,12 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         Script { capabilities: None, changes: vec![Change { updated: opts.input.clone(), edits: None }] }
     };
     let capabilities = match (&opts.capabilities, &script.capabilities) {
-        (Some(text), _) => parse_capabilities(text),
-        (None, Some(list)) => list.clone(),
-        (None, None) => parse_capabilities(CORECLR_NET10_CAPABILITIES),
+        (Some(text), _) => Capabilities::parse(text),
+        (None, Some(list)) => *list,
+        (None, None) => Capabilities::CORECLR_NET10,
     };
     let session_dir = opts.session.clone().unwrap_or_else(|| opts.out.join(".emit-delta"));
-    let mut session = Session::open(&opts.baseline, &capabilities, &session_dir)?;
+    let mut session = Session::open(&opts.baseline, capabilities, &session_dir)?;
     let file_name = opts
         .baseline
         .file_name()
@@ -79,11 +88,9 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         pending.push(Summary {
             generation: generation.number,
             files: files.to_vec(),
-            updated_methods: generation
-                .updated_methods
-                .iter()
-                .map(|(name, token)| MethodSummary { name: name.clone(), token: token.to_string() })
-                .collect(),
+            updated_methods: summaries(&generation.updated_methods),
+            added: summaries(&generation.added),
+            deleted_methods: summaries(&generation.deleted_methods),
             updated_types: delta.updated_type_names.clone(),
         });
         session.advance(delta);
@@ -93,6 +100,12 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
     }
     session.save()?;
     Ok(Outcome::Written(pending))
+}
+
+fn summaries(list: &[emit_delta::delta::Member]) -> Vec<MethodSummary> {
+    list.iter()
+        .map(|m| MethodSummary { name: m.name.clone(), token: m.chain.to_string(), build_token: m.build.to_string() })
+        .collect()
 }
 
 fn with_ext(prefix: &Path, ext: &str) -> PathBuf {

@@ -157,8 +157,12 @@ fn generate_main(cli: &Cli) -> i32 {
                 for s in &summaries {
                     let files: Vec<String> = s.files.iter().map(|f| f.display().to_string()).collect();
                     println!("generation {}: {}", s.generation, files.join(" "));
-                    for m in &s.updated_methods {
-                        println!("  updated {} {}", m.token, m.name);
+                    for (verb, list) in
+                        [("updated", &s.updated_methods), ("added", &s.added), ("deleted", &s.deleted_methods)]
+                    {
+                        for m in list {
+                            println!("  {verb} {} {}", m.token, m.name);
+                        }
                     }
                 }
             }

@@ -15,6 +15,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use emit_delta::capability::Capabilities;
 use emit_delta::hot::{Delta, Prepared, Session};
 use emit_delta::watch::builder::{Build, Builder};
 use emit_delta::watch::protocol::{self, Hello};
@@ -166,7 +167,7 @@ struct App {
     child: Child,
     pid: u32,
     conn: UnixStream,
-    capabilities: Vec<String>,
+    capabilities: Capabilities,
     /// The build folder the app started from (its assemblies are the baselines).
     run_dir: PathBuf,
     sessions: HashMap<String, Session>,
@@ -217,13 +218,49 @@ struct Watch {
     builder: Builder,
 }
 
-/// The app's stdin: `None` between runs; `closed` once watch's stdin reached its end.
+/// The app's stdin (`None` between runs), whether watch's stdin reached its end, and
+/// the question `--on-rude ask` is waiting on (its answer line goes there, not to the app).
+#[derive(Default)]
+struct StdinState {
+    app: Option<ChildStdin>,
+    closed: bool,
+    question: Option<Question>,
+}
+
+/// A pending question: the bytes of the answer line read so far and where to send it.
+struct Question {
+    line: Vec<u8>,
+    answer: std::sync::mpsc::Sender<Option<String>>,
+}
+
 #[derive(Clone, Default)]
-struct AppStdin(Arc<Mutex<(Option<ChildStdin>, bool)>>);
+struct AppStdin(Arc<Mutex<StdinState>>);
+
+impl AppStdin {
+    fn lock(&self) -> std::sync::MutexGuard<'_, StdinState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for the next line of watch's stdin and returns it (without its line end),
+    /// keeping it from the app; `None` once watch's stdin has ended.
+    fn read_answer(&self) -> Option<String> {
+        let (answer, receiver) = std::sync::mpsc::channel();
+        {
+            let mut state = self.lock();
+            if state.closed {
+                return None;
+            }
+            state.question = Some(Question { line: Vec::new(), answer });
+        }
+        receiver.recv().ok().flatten()
+    }
+}
 
 /// Copies watch's stdin to the running app's, so the app never reads the terminal from
 /// its own process group (where the terminal would stop it, SIGTTIN). Input that comes
-/// while no app runs is dropped; at the end of watch's stdin, the app's is closed.
+/// while no app runs is dropped; at the end of watch's stdin, the app's is closed. While
+/// `--on-rude ask` waits for an answer, the next line is the answer and the app does not
+/// see it: this thread is the only reader of watch's stdin, so nothing races for it.
 fn forward_stdin(target: AppStdin) {
     std::thread::spawn(move || {
         let mut buf = [0u8; 8192];
@@ -233,16 +270,36 @@ fn forward_stdin(target: AppStdin) {
                 Ok(0) | Err(_) => 0,
                 Ok(n) => n,
             };
-            let mut slot = target.0.lock().unwrap_or_else(|e| e.into_inner());
+            let mut state = target.lock();
             if n == 0 {
-                slot.0 = None;
-                slot.1 = true;
+                state.app = None;
+                state.closed = true;
+                if let Some(q) = state.question.take() {
+                    let _ = q.answer.send(None);
+                }
                 return;
             }
-            if let Some(app) = slot.0.as_mut()
-                && (app.write_all(&buf[..n]).is_err() || app.flush().is_err())
+            let mut data = &buf[..n];
+            if let Some(q) = state.question.as_mut() {
+                match data.iter().position(|&b| b == b'\n') {
+                    Some(end) => {
+                        q.line.extend_from_slice(&data[..end]);
+                        let line = String::from_utf8_lossy(&q.line).trim_end_matches('\r').to_string();
+                        let _ = q.answer.send(Some(line));
+                        state.question = None;
+                        data = &data[end + 1..];
+                    }
+                    None => {
+                        q.line.extend_from_slice(data);
+                        continue;
+                    }
+                }
+            }
+            if !data.is_empty()
+                && let Some(app) = state.app.as_mut()
+                && (app.write_all(data).is_err() || app.flush().is_err())
             {
-                slot.0 = None;
+                state.app = None;
             }
         }
     });
@@ -265,7 +322,7 @@ impl Watch {
             hooks.push(":");
             hooks.push(existing);
         }
-        let closed = self.app_stdin.0.lock().unwrap_or_else(|e| e.into_inner()).1;
+        let closed = self.app_stdin.lock().closed;
         let mut child = Command::new(dotnet())
             .arg(&dll)
             .args(&self.opts.args)
@@ -277,10 +334,7 @@ impl Watch {
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", dll.display()))?;
         self.runs += 1;
-        {
-            let mut slot = self.app_stdin.0.lock().unwrap_or_else(|e| e.into_inner());
-            slot.0 = child.stdin.take();
-        }
+        self.app_stdin.lock().app = child.stdin.take();
         let deadline = Instant::now() + Duration::from_secs(30);
         self.listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let conn = loop {
@@ -322,7 +376,7 @@ impl Watch {
             child,
             pid: hello.pid,
             conn,
-            capabilities: hello.capabilities.split_whitespace().map(str::to_string).collect(),
+            capabilities: Capabilities::parse(&hello.capabilities),
             run_dir: run_dir.to_path_buf(),
             sessions: HashMap::new(),
             applied: HashMap::new(),
@@ -331,7 +385,7 @@ impl Watch {
 
     fn started(&self, event: &str, app: &App, build: &Build) {
         let mut fields = json!({ "pid": app.pid, "assembly": self.assembly, "project": self.project,
-                                 "socket": self.socket, "capabilities": app.capabilities.join(" ") });
+                                 "socket": self.socket, "capabilities": app.capabilities.to_string() });
         add_build_fields(&mut fields, build);
         self.out.event(event, &format!("{event} {} (pid {}, {})", self.assembly, app.pid, build_text(build)), fields);
     }
@@ -429,7 +483,7 @@ impl Watch {
             }
             if !app.sessions.contains_key(&name) {
                 let dir = self.tmp.path().join("sessions").join(self.runs.to_string()).join(&name);
-                match Session::open(&app.run_dir.join(&name), &app.capabilities, &dir) {
+                match Session::open(&app.run_dir.join(&name), app.capabilities, &dir) {
                     Ok(s) => {
                         app.sessions.insert(name.clone(), s);
                     }
@@ -483,7 +537,7 @@ impl Watch {
             let apply_took = apply_start.elapsed();
             match sent {
                 Ok(r) if r.ok => {
-                    let methods: Vec<String> = g.updated_methods.iter().map(|(n, _)| n.clone()).collect();
+                    let methods: Vec<String> = g.updated_methods.iter().map(|m| m.name.clone()).collect();
                     let number = g.number;
                     let types = delta.updated_type_names.clone();
                     let bytes = delta.updated.clone();
@@ -538,12 +592,35 @@ impl Watch {
         Ok(Some(app))
     }
 
+    /// `--on-rude ask`: asks whether to restart and reads the answer line from watch's
+    /// stdin (the terminal when run by hand), which the app then does not see. An empty
+    /// line or `y` restarts, `n` (or `no`) stops; the end of stdin (nobody to answer), Ctrl-C
+    /// and SIGTERM stop.
+    fn ask(&mut self) -> bool {
+        let question = "restart the app with the new build? [Y/n]";
+        if self.out.json {
+            self.out.event("ask", question, json!({ "question": question }));
+        } else {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "watch: {question} ");
+            let _ = err.flush();
+        }
+        let answer = self.app_stdin.read_answer();
+        let restart = answer.as_deref().is_some_and(|a| {
+            let a = a.trim();
+            !(a.eq_ignore_ascii_case("n") || a.eq_ignore_ascii_case("no"))
+        });
+        let said = answer.as_deref().map_or("end of input".to_string(), |a| format!("{:?}", a.trim()));
+        self.out.note(&format!("answer {said}: {}", if restart { "restarting" } else { "stopping" }));
+        restart
+    }
+
     /// What `--on-rude` says: restart from `staging` with fresh sessions, or stop (Err).
     fn after_rude(&mut self, app: App, staging: PathBuf, build: &Build) -> Result<Option<App>, ()> {
         let restart = match self.opts.on_rude {
             OnRude::Restart => true,
             OnRude::Exit => false,
-            OnRude::Ask => ask("watch: restart the app with the new build? [Y/n] "),
+            OnRude::Ask => self.ask(),
         };
         drop(app);
         if !restart {
@@ -579,16 +656,6 @@ fn add_build_fields(fields: &mut serde_json::Value, build: &Build) {
         map.insert("reason".into(), json!(build.reason));
         map.insert("build_ms".into(), json!(ms(build.took)));
     }
-}
-
-/// Asks on the terminal (not stdin, which belongs to the app).
-fn ask(prompt: &str) -> bool {
-    use std::io::BufRead;
-    let Ok(tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else { return false };
-    let _ = (&tty).write_all(prompt.as_bytes());
-    let mut line = String::new();
-    let _ = std::io::BufReader::new(&tty).read_line(&mut line);
-    !line.trim().eq_ignore_ascii_case("n")
 }
 
 /// Runs watch; the exit code.
@@ -655,8 +722,14 @@ pub fn run(opts: Options) -> i32 {
 
     let (tx, rx) = mpsc::channel::<Event>();
     let stop_tx = tx.clone();
+    let app_stdin = AppStdin::default();
+    let asking = app_stdin.clone();
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop_tx.send(Event::Stop);
+        // Ctrl-C or SIGTERM while `--on-rude ask` waits: the answer is "stop".
+        if let Some(q) = asking.lock().question.take() {
+            let _ = q.answer.send(None);
+        }
     }) {
         return fail(format!("cannot handle Ctrl-C: {e}"));
     }
@@ -690,7 +763,6 @@ pub fn run(opts: Options) -> i32 {
         }
     }
 
-    let app_stdin = AppStdin::default();
     forward_stdin(app_stdin.clone());
     let projects = project_closure(&project);
     let scratch = tmp.path().join("fast");

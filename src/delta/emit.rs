@@ -1,20 +1,33 @@
-//! One generation: the updated methods' bodies and rows, the Module row, and the
-//! serialized `.dmeta`, `.dil` and `.dpdb`, plus the chain state that follows.
+//! One generation: the rows of updated, added and deleted definitions, the Module row,
+//! and the serialized `.dmeta`, `.dil` and `.dpdb`, plus the chain state that follows.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
+use super::definitions::DefinitionWriter;
 use super::heaps::DeltaHeaps;
 use super::il::IlStream;
 use super::importer::Importer;
 use super::root::minimal_delta_root;
-use super::tables::row;
+use super::tables::{RawRow, row};
 use crate::assembly::Assembly;
 use crate::baseline::{ChainState, hex};
 use crate::diff::Identities;
-use crate::diff::compare::{BuildDiff, UpdatedMethod};
+use crate::diff::compare::{BuildDiff, UpdatedMethod, display_name};
 use crate::error::{Error, Result};
-use crate::metadata::schema::{MethodDefRow, TableId};
+use crate::metadata::schema::{CodedIndex, MethodDefRow, TableId, TypeRefRow};
 use crate::metadata::{Guid, MetadataReader, Token};
+
+/// A definition a generation touched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// `Namespace.Type::Member`.
+    pub name: String,
+    /// Its token in the chain (what the runtime and debuggers see).
+    pub chain: Token,
+    /// Its token in the build it comes from (the updated build; the build applied last
+    /// for a deleted method).
+    pub build: Token,
+}
 
 /// A written generation.
 #[derive(Debug)]
@@ -25,27 +38,38 @@ pub struct Generation {
     /// The portable-PDB delta; empty MethodDebugInformation rows when the updated
     /// build came without a portable PDB.
     pub dpdb: Vec<u8>,
-    /// (display name, chain token) of each updated method.
-    pub updated_methods: Vec<(String, Token)>,
-    /// Chain tokens of the types whose members changed.
+    pub updated_methods: Vec<Member>,
+    /// Added types and members.
+    pub added: Vec<Member>,
+    /// Deleted methods (their bodies now throw).
+    pub deleted_methods: Vec<Member>,
+    /// Chain tokens of the types whose members changed, and of added types.
     pub updated_types: Vec<Token>,
+    /// Their display names, in the same order.
+    pub updated_type_names: Vec<String>,
     /// The chain after this generation.
     pub next: ChainState,
 }
 
-/// Writes the generation after `state` that updates `methods` (of `new`, compared
-/// with `old`, the build applied last) in the chain that starts at `baseline`. The
-/// `.dpdb` copies the methods' debug information from `new_pdb`, the portable PDB of
-/// `new` (without one, its MethodDebugInformation rows are empty).
+/// The builds a generation is written from: the chain's `baseline`, `old` (the build
+/// applied last) and `new` (the updated build, with its portable PDB when it has one).
+pub struct Builds<'b, 'a> {
+    pub baseline: &'b Assembly<'a>,
+    pub old: &'b Assembly<'a>,
+    pub new: &'b Assembly<'a>,
+    pub new_pdb: Option<&'b MetadataReader<'a>>,
+}
+
+/// Writes the generation after `state` that carries `diff` (with `methods`, the body
+/// updates to write: all of `diff.updated_methods` or the ones a caller listed).
 pub fn emit_generation(
     state: &ChainState,
-    baseline: &Assembly<'_>,
-    new: &Assembly<'_>,
-    new_pdb: Option<&MetadataReader<'_>>,
+    builds: &Builds<'_, '_>,
     diff: &BuildDiff,
     methods: &[UpdatedMethod],
     enc_id: Guid,
 ) -> Result<Generation> {
+    let Builds { baseline, old, new, new_pdb } = *builds;
     let baseline_ids = Identities::new(&baseline.metadata)?;
     let new_ids = Identities::new(&new.metadata)?;
     let earlier = state.added_reference_map();
@@ -59,8 +83,11 @@ pub fn emit_generation(
         DeltaHeaps::new(state.heaps),
     );
     let mut il = IlStream::default();
+    let mut definitions = DefinitionWriter::allocate(&mut importer, state, &baseline.metadata, &diff.added)?;
+    let mut updated_types: BTreeMap<Token, String> = BTreeMap::new();
+    let mut debug_methods: Vec<(Token, Option<Token>)> = Vec::new();
+
     let mut updated_methods = Vec::new();
-    let mut updated_types = BTreeSet::new();
     let mut ordered: Vec<(Token, &UpdatedMethod)> =
         methods.iter().map(|m| Ok((importer.definition(m.new)?, m))).collect::<Result<_>>()?;
     ordered.sort_by_key(|(t, _)| *t);
@@ -68,14 +95,55 @@ pub fn emit_generation(
         let row: MethodDefRow = new.metadata.row(m.new.rid())?;
         let body = new.method_body(row.rva)?;
         let rva = il.add_body(&body, &mut importer)?;
-        // The chain's row for this method is the baseline's (definitions are never
-        // changed by a body update), written whole with the new RVA and a 0 list.
-        let mut raw = baseline.metadata.tables.table(TableId::MethodDef).raw_row(chain.rid())?;
-        raw[0] = rva;
-        raw[5] = 0;
-        importer.tables.set(TableId::MethodDef, chain.rid(), raw);
-        updated_methods.push((m.display.clone(), chain));
-        updated_types.insert(importer.definition(new_ids.owner_of(m.new))?);
+        let raw = method_row(state, baseline, chain, rva)?;
+        importer.tables.set(TableId::MethodDef, chain.rid(), raw)?;
+        updated_methods.push(Member { name: m.display.clone(), chain, build: m.new });
+        let owner = new_ids.owner_of(m.new);
+        updated_types.insert(importer.definition(owner)?, display_name(&new_ids, owner));
+        debug_methods.push((chain, Some(m.new)));
+    }
+
+    definitions.write(&mut importer, new, &mut il)?;
+    let mut added = Vec::new();
+    for &t in &diff.added {
+        let chain = importer.definition(t)?;
+        added.push(Member { name: display_name(&new_ids, t), chain, build: t });
+        match t.table() {
+            Some(TableId::TypeDef) => {
+                updated_types.insert(chain, display_name(&new_ids, t));
+            }
+            Some(table @ (TableId::MethodDef | TableId::Field)) => {
+                if table == TableId::MethodDef {
+                    debug_methods.push((chain, Some(t)));
+                }
+                let owner = new_ids.owner_of(t);
+                updated_types.insert(importer.definition(owner)?, display_name(&new_ids, owner));
+            }
+            _ => {}
+        }
+    }
+
+    let old_ids = Identities::new(&old.metadata)?;
+    let mut deleted_methods = Vec::new();
+    let mut deleted_keys = Vec::new();
+    if !diff.deleted_methods.is_empty() {
+        let constructor = missing_method_constructor(&mut importer)?;
+        for m in &diff.deleted_methods {
+            if old.metadata.row::<MethodDefRow>(m.old.rid())?.rva == 0 {
+                // Abstract: no body to replace.
+                continue;
+            }
+            let chain = state.definitions.chain_token(m.old)?;
+            let message =
+                format!("{} was deleted by a hot reload update; restart the application to use it", m.display);
+            let rva = il.add_throw(&mut importer, constructor, &message)?;
+            importer.tables.set(TableId::MethodDef, chain.rid(), method_row(state, baseline, chain, rva)?)?;
+            deleted_methods.push(Member { name: m.display.clone(), chain, build: m.old });
+            deleted_keys.push((old_ids.key(m.old)?.to_string(), chain.rid()));
+            let owner = old_ids.owner_of(m.old);
+            updated_types.insert(state.definitions.chain_token(owner)?, display_name(&old_ids, owner));
+            debug_methods.push((chain, None));
+        }
     }
 
     let number = state.generation + 1;
@@ -90,9 +158,9 @@ pub fn emit_generation(
     if number > u16::MAX as u32 {
         return Err(Error::Invalid("a chain cannot exceed 65535 generations".into()));
     }
-    importer.tables.set(TableId::Module, 1, row(&[number, name, mvid_index, enc_index, base_index]));
+    importer.tables.set(TableId::Module, 1, row(&[number, name, mvid_index, enc_index, base_index]))?;
     // Last before serializing: debug rows may import references into the metadata delta.
-    let dpdb = super::pdb::write_pdb_delta(&mut importer, new_pdb, methods, enc_id)?;
+    let dpdb = super::pdb::write_pdb_delta(&mut importer, new_pdb, &debug_methods, enc_id)?;
 
     let tables = importer.tables.serialize(true, false);
     let dmeta = minimal_delta_root(baseline.metadata.root.version, None, &tables, &importer.heaps);
@@ -109,15 +177,74 @@ pub fn emit_generation(
     }
     next.rows = importer.rows.to_vec();
     next.added_references.extend(importer.added_references.iter().map(|(k, t)| (k.clone(), t.0)));
-    // `new` becomes the build applied last: its definitions go where the old ones were.
+    // `new` becomes the build applied last: its definitions go where the old ones were,
+    // the added ones where this generation put them.
     next.definitions = diff.definitions.next_definition_map(&state.definitions, |t| new.metadata.row_count(t))?;
+    for (&new_token, &chain) in &importer.added {
+        next.definitions.set(new_token, chain.rid())?;
+    }
+    let rows = definitions.rows;
+    next.added_methods.extend(rows.methods);
+    next.property_maps.extend(rows.property_maps);
+    next.event_maps.extend(rows.event_maps);
+    next.deleted_methods.retain(|(key, _)| !rows.revived.contains(key));
+    next.deleted_methods.extend(deleted_keys);
+    for &t in &diff.deleted_types {
+        next.deleted_types.push(old_ids.key(t)?.to_string());
+    }
     Ok(Generation {
         number,
         dmeta,
         dil: il.bytes,
         dpdb,
         updated_methods,
-        updated_types: updated_types.into_iter().collect(),
+        added,
+        deleted_methods,
+        updated_types: updated_types.keys().copied().collect(),
+        updated_type_names: updated_types.into_values().collect(),
         next,
+    })
+}
+
+/// The whole MethodDef row of chain method `chain` with body `rva`: a body update never
+/// changes the rest (the baseline's row, or the row the chain added it with).
+fn method_row(state: &ChainState, baseline: &Assembly<'_>, chain: Token, rva: u32) -> Result<RawRow> {
+    if chain.rid() <= baseline.metadata.row_count(TableId::MethodDef) {
+        let mut raw = baseline.metadata.tables.table(TableId::MethodDef).raw_row(chain.rid())?;
+        raw[0] = rva;
+        raw[5] = 0;
+        return Ok(raw);
+    }
+    let (_, [impl_flags, flags, name, signature]) =
+        state.added_methods.iter().find(|(rid, _)| *rid == chain.rid()).ok_or_else(|| {
+            Error::Invalid(format!("the session does not know the row of {chain}, which the chain added"))
+        })?;
+    Ok(row(&[rva, *impl_flags, *flags, *name, *signature, 0]))
+}
+
+/// `System.MissingMethodException::.ctor(string)` in the chain: what the body of a
+/// deleted method throws. It lives in the core library that `System.Object` comes from.
+fn missing_method_constructor(importer: &mut Importer<'_, '_>) -> Result<Token> {
+    let base = importer.baseline_ids.metadata();
+    let scope = (1..=base.row_count(TableId::TypeRef))
+        .find_map(|rid| {
+            let r: TypeRefRow = base.row(rid).ok()?;
+            let is_object = base.string(r.namespace).ok()? == "System" && base.string(r.name).ok()? == "Object";
+            (is_object && r.resolution_scope.table() == Some(TableId::AssemblyRef)).then_some(r.resolution_scope)
+        })
+        .ok_or_else(|| {
+            Error::Invalid("the baseline references no System.Object, so a deleted method cannot throw".into())
+        })?;
+    let type_key = format!("{}T:System.MissingMethodException", importer.baseline_ids.key(scope)?);
+    let type_ref = importer.reference_row(TableId::TypeRef, b"MissingMethodException", &type_key, |imp| {
+        let scope = CodedIndex::ResolutionScope.encode(scope).unwrap_or(0);
+        Ok(row(&[scope, imp.heaps.string("MissingMethodException"), imp.heaps.string("System")]))
+    })?;
+    // Instance constructor taking one string: HASTHIS, 1 parameter, void, string.
+    let signature = [0x20, 0x01, 0x01, 0x0E];
+    let key = format!("R:{type_key}::.ctor:0x20`0(0xe,)->0x1");
+    importer.reference_row(TableId::MemberRef, b".ctor", &key, |imp| {
+        let parent = CodedIndex::MemberRefParent.encode(type_ref).unwrap_or(0);
+        Ok(row(&[parent, imp.heaps.string(".ctor"), imp.heaps.blob(&signature)]))
     })
 }

@@ -4,7 +4,7 @@
 use super::importer::Importer;
 use crate::error::{Error, Result};
 use crate::il::body::flags;
-use crate::il::{ExceptionKind, MethodBody, Operand, decode_instructions};
+use crate::il::{ExceptionKind, MethodBody, OpCode, Operand, decode_instructions};
 use crate::metadata::{Token, UserStringIndex};
 
 /// The `.dil` stream under construction.
@@ -19,6 +19,26 @@ impl Default for IlStream {
 }
 
 impl IlStream {
+    /// Appends a tiny body that throws `new E(message)`, `constructor` being E's
+    /// `.ctor(string)` in the chain; returns its RVA in the delta.
+    pub fn add_throw(&mut self, importer: &mut Importer<'_, '_>, constructor: Token, message: &str) -> Result<u32> {
+        let literal = importer.heaps.user_string(message);
+        if literal > Token::MAX_RID {
+            return Err(Error::Invalid(format!(
+                "the chain's #US heap would reach offset {literal:#x}, past the 24 bits a user-string token holds"
+            )));
+        }
+        let mut code = vec![OpCode::LDSTR.0 as u8];
+        code.extend_from_slice(&((Token::USER_STRING as u32) << 24 | literal).to_le_bytes());
+        code.push(OpCode::NEWOBJ.0 as u8);
+        code.extend_from_slice(&constructor.0.to_le_bytes());
+        code.push(OpCode::THROW.0 as u8);
+        let rva = self.bytes.len() as u32;
+        self.bytes.push(((code.len() as u8) << 2) | flags::TINY_FORMAT);
+        self.bytes.extend_from_slice(&code);
+        Ok(rva)
+    }
+
     /// Appends `body` (from the updated build) with its tokens imported; returns its RVA
     /// in the delta (its offset in the stream).
     pub fn add_body(&mut self, body: &MethodBody<'_>, importer: &mut Importer<'_, '_>) -> Result<u32> {

@@ -33,6 +33,9 @@ pub struct Importer<'x, 'a> {
     pub tables: DeltaTables,
     /// Reference rows this delta adds, by identity key.
     pub added_references: Vec<(String, Token)>,
+    /// Definitions of the updated build that the chain gets in this delta (or gets
+    /// back: a member deleted earlier and added again) → their chain tokens.
+    pub added: HashMap<Token, Token>,
     memo: HashMap<Token, Token>,
     /// Baseline rows by name (TypeRef, MemberRef, AssemblyRef, ModuleRef), built lazily.
     by_name: HashMap<TableId, HashMap<Vec<u8>, Vec<u32>>>,
@@ -61,6 +64,7 @@ impl<'x, 'a> Importer<'x, 'a> {
             heaps,
             tables: DeltaTables::default(),
             added_references: Vec::new(),
+            added: HashMap::new(),
             memo: HashMap::new(),
             by_name: HashMap::new(),
             by_key: HashMap::new(),
@@ -91,7 +95,44 @@ impl<'x, 'a> Importer<'x, 'a> {
 
     /// The chain token of a definition of the updated build.
     pub fn definition(&self, token: Token) -> Result<Token> {
+        if let Some(&t) = self.added.get(&token) {
+            return Ok(t);
+        }
         self.definitions.chain_token(self.matching.old_token(self.new_ids, token)?)
+    }
+
+    /// The next row id of `table` in the chain, taken for a row of this delta.
+    pub fn next_row(&mut self, table: TableId) -> Result<Token> {
+        let rid = self.rows[table as usize].saturating_add(1);
+        // A chain whose table would need a row id past 2^24 cannot be written.
+        let token = Token::try_new(table, rid)?;
+        self.rows[table as usize] = rid;
+        Ok(token)
+    }
+
+    /// A reference row named by identity `key`: an equal row of the chain if there is
+    /// one, else `columns` appended as a new row of this delta.
+    pub fn reference_row(
+        &mut self,
+        table: TableId,
+        name: &[u8],
+        key: &str,
+        columns: impl FnOnce(&mut Self) -> Result<super::tables::RawRow>,
+    ) -> Result<Token> {
+        if let Some(&t) = self.earlier_references.get(key) {
+            return Ok(t);
+        }
+        if let Some(&(_, t)) = self.added_references.iter().find(|(k, _)| k == key) {
+            return Ok(t);
+        }
+        if let Some(rid) = self.baseline_row(table, Some(name), key)? {
+            return Ok(Token::new(table, rid));
+        }
+        let raw = columns(self)?;
+        let chain = self.next_row(table)?;
+        self.tables.set(table, chain.rid(), raw)?;
+        self.added_references.push((key.to_string(), chain));
+        Ok(chain)
     }
 
     fn reference(&mut self, table: TableId, token: Token) -> Result<Token> {
@@ -99,32 +140,34 @@ impl<'x, 'a> Importer<'x, 'a> {
         if let Some(&t) = self.earlier_references.get(&*key) {
             return Ok(t);
         }
+        let name = match table {
+            TableId::TypeRef | TableId::MemberRef | TableId::AssemblyRef | TableId::ModuleRef => {
+                let md = self.new_md();
+                Some(md.strings.get_bytes(crate::metadata::StringIndex(
+                    md.tables.table(table).raw(token.rid(), name_column(table))?,
+                ))?)
+            }
+            _ => None,
+        };
         if table != TableId::StandAloneSig
-            && let Some(rid) = self.baseline_row(table, token, &key)?
+            && let Some(rid) = self.baseline_row(table, name, &key)?
         {
             return Ok(Token::new(table, rid));
         }
         let raw = self.import_columns(table, token)?;
-        let rid = self.rows[table as usize].saturating_add(1);
-        // A chain whose table would need a row id past 2^24 cannot be written.
-        let chain = Token::try_new(table, rid)?;
-        self.rows[table as usize] = rid;
-        self.tables.set(table, rid, raw);
+        let chain = self.next_row(table)?;
+        self.tables.set(table, chain.rid(), raw)?;
         self.added_references.push((key.to_string(), chain));
         Ok(chain)
     }
 
-    /// An equal reference row of the baseline, if there is one.
-    fn baseline_row(&mut self, table: TableId, token: Token, key: &str) -> Result<Option<u32>> {
+    /// An equal reference row of the baseline, if there is one (`name`: the row's name,
+    /// for the tables indexed by name).
+    fn baseline_row(&mut self, table: TableId, name: Option<&[u8]>, key: &str) -> Result<Option<u32>> {
         let base = self.baseline_ids.metadata();
         match table {
             TableId::TypeRef | TableId::MemberRef | TableId::AssemblyRef | TableId::ModuleRef => {
-                let name_column = match table {
-                    TableId::TypeRef => 1,
-                    TableId::MemberRef => 1,
-                    TableId::AssemblyRef => 6,
-                    _ => 0,
-                };
+                let name_column = name_column(table);
                 if let std::collections::hash_map::Entry::Vacant(e) = self.by_name.entry(table) {
                     let mut index: HashMap<Vec<u8>, Vec<u32>> = HashMap::new();
                     let t = base.tables.table(table);
@@ -134,11 +177,7 @@ impl<'x, 'a> Importer<'x, 'a> {
                     }
                     e.insert(index);
                 }
-                let new_md = self.new_md();
-                let name = new_md.strings.get_bytes(crate::metadata::StringIndex(
-                    new_md.tables.table(table).raw(token.rid(), name_column)?,
-                ))?;
-                let candidates = self.by_name[&table].get(name).cloned().unwrap_or_default();
+                let candidates = name.and_then(|n| self.by_name[&table].get(n).cloned()).unwrap_or_default();
                 for rid in candidates {
                     if &*self.baseline_ids.key(Token::new(table, rid))? == key {
                         return Ok(Some(rid));
@@ -160,18 +199,18 @@ impl<'x, 'a> Importer<'x, 'a> {
         }
     }
 
-    fn string(&mut self, index: crate::metadata::StringIndex) -> Result<u32> {
+    pub fn string(&mut self, index: crate::metadata::StringIndex) -> Result<u32> {
         let s = self.new_md().string(index)?;
         Ok(self.heaps.string(&s))
     }
 
-    fn blob(&mut self, index: crate::metadata::BlobIndex) -> Result<u32> {
+    pub fn blob(&mut self, index: crate::metadata::BlobIndex) -> Result<u32> {
         let b = self.new_md().blob(index)?;
         Ok(self.heaps.blob(b))
     }
 
     /// Rewrites every token inside a signature blob; returns the new blob's index.
-    fn signature(&mut self, index: crate::metadata::BlobIndex, type_spec: bool) -> Result<u32> {
+    pub fn signature(&mut self, index: crate::metadata::BlobIndex, type_spec: bool) -> Result<u32> {
         let bytes = self.new_md().blob(index)?;
         let mut sig =
             if type_spec { Signature::Type(signature::decode_type(bytes)?) } else { Signature::decode_any(bytes)? };
@@ -189,7 +228,7 @@ impl<'x, 'a> Importer<'x, 'a> {
         Ok(self.heaps.blob(&signature::encode(&sig)?))
     }
 
-    fn coded(&mut self, coded: CodedIndex, token: Token) -> Result<u32> {
+    pub fn coded(&mut self, coded: CodedIndex, token: Token) -> Result<u32> {
         let t = self.import(token)?;
         coded.encode(t).ok_or_else(|| Error::Invalid(format!("{t} cannot be encoded as {coded:?}")))
     }
@@ -251,5 +290,14 @@ impl<'x, 'a> Importer<'x, 'a> {
                 )));
             }
         })
+    }
+}
+
+/// The name column of the reference tables indexed by name.
+fn name_column(table: TableId) -> usize {
+    match table {
+        TableId::AssemblyRef => 6,
+        TableId::ModuleRef => 0,
+        _ => 1,
     }
 }

@@ -3,6 +3,7 @@
 //! ([`root`]), tokens of the updated build rewritten into the chain ([`importer`]) and
 //! the IL stream ([`il`]) and the portable-PDB delta ([`pdb`]). [`emit`] puts them together.
 
+pub mod definitions;
 pub mod emit;
 pub mod heaps;
 pub mod il;
@@ -11,4 +12,4 @@ pub mod pdb;
 pub mod root;
 pub mod tables;
 
-pub use emit::{Generation, emit_generation};
+pub use emit::{Builds, Generation, Member, emit_generation};

@@ -25,7 +25,6 @@ use super::heaps::{DeltaHeaps, HeapBases};
 use super::importer::Importer;
 use super::root::minimal_delta_root;
 use super::tables::{DeltaTables, row};
-use crate::diff::compare::UpdatedMethod;
 use crate::error::{Error, Result};
 use crate::metadata::schema::*;
 use crate::metadata::{BlobIndex, Guid, GuidIndex, MetadataReader, Token};
@@ -55,15 +54,19 @@ const PDB_VERSION: &str = "PDB v1.0";
 pub fn write_pdb_delta(
     importer: &mut Importer<'_, '_>,
     source: Option<&MetadataReader<'_>>,
-    methods: &[UpdatedMethod],
+    methods: &[(Token, Option<Token>)],
     enc_id: Guid,
 ) -> Result<Vec<u8>> {
-    let mut ordered: Vec<(Token, Token)> =
-        methods.iter().map(|m| Ok((importer.definition(m.new)?, m.new))).collect::<Result<_>>()?;
+    let mut ordered = methods.to_vec();
     ordered.sort();
     let mut writer = PdbDeltaWriter::new(source, importer);
     for (position, &(chain, new)) in ordered.iter().enumerate() {
-        writer.method(new, chain, Token::new(TableId::MethodDef, position as u32 + 1))?;
+        let local = Token::try_new(TableId::MethodDef, position as u32 + 1)?;
+        match new {
+            Some(new) => writer.method(new, chain, local)?,
+            // A deleted method: no source lines.
+            None => writer.tables.set(TableId::MethodDebugInformation, chain.rid(), row(&[0, 0]))?,
+        }
     }
     writer.finish(enc_id)
 }
@@ -123,7 +126,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
     /// chain, `local` its position in the delta (see the module documentation).
     fn method(&mut self, new: Token, chain: Token, local: Token) -> Result<()> {
         let Some(source) = self.source.filter(|s| new.rid() <= s.row_count(TableId::MethodDebugInformation)) else {
-            self.tables.set(TableId::MethodDebugInformation, chain.rid(), row(&[0, 0]));
+            self.tables.set(TableId::MethodDebugInformation, chain.rid(), row(&[0, 0]))?;
             return Ok(());
         };
         let info: MethodDebugInformationRow = source.row(new.rid())?;
@@ -139,7 +142,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             let (document, bytes) = encode_sequence_points(local_signature, &decoded.points)?;
             (document.rid(), self.heaps.blob(&bytes))
         };
-        self.tables.set(TableId::MethodDebugInformation, chain.rid(), row(&[document, points]));
+        self.tables.set(TableId::MethodDebugInformation, chain.rid(), row(&[document, points]))?;
 
         for scope in source.equal_range(TableId::LocalScope, 0, new.rid())? {
             self.local_scope(source, scope, local)?;
@@ -151,7 +154,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
                 TableId::StateMachineMethod,
                 self.next_row(TableId::StateMachineMethod),
                 row(&[local.rid(), kickoff.rid()]),
-            );
+            )?;
         }
         self.custom_debug_information(source, new, local, METHOD_CDI)
     }
@@ -195,12 +198,12 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             TableId::LocalScope,
             self.next_row(TableId::LocalScope),
             row(&[method.rid(), import_scope, first_variable, first_constant, r.start_offset, r.length]),
-        );
+        )?;
         for variable in source.list(TableId::LocalScope, rid, 2)? {
             let v: LocalVariableRow = source.row(variable.rid())?;
             let name = self.heaps.string(&source.string(v.name)?);
             let at = self.next_row(TableId::LocalVariable);
-            self.tables.set(TableId::LocalVariable, at, row(&[v.attributes as u32, v.index as u32, name]));
+            self.tables.set(TableId::LocalVariable, at, row(&[v.attributes as u32, v.index as u32, name]))?;
             self.custom_debug_information(source, variable, Token::new(TableId::LocalVariable, at), LOCAL_CDI)?;
         }
         for constant in source.list(TableId::LocalScope, rid, 3)? {
@@ -209,7 +212,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             let signature = map_local_constant_signature(source.blob(c.signature)?, |t| self.importer.import(t))?;
             let signature = self.heaps.blob(&signature);
             let at = self.next_row(TableId::LocalConstant);
-            self.tables.set(TableId::LocalConstant, at, row(&[name, signature]));
+            self.tables.set(TableId::LocalConstant, at, row(&[name, signature]))?;
             self.custom_debug_information(source, constant, Token::new(TableId::LocalConstant, at), LOCAL_CDI)?;
         }
         Ok(())
@@ -234,7 +237,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             self.source_guid(source, d.language)?,
         ];
         let at = self.next_row(TableId::Document);
-        self.tables.set(TableId::Document, at, row(&columns));
+        self.tables.set(TableId::Document, at, row(&columns))?;
         self.documents.insert(rid, at);
         let document = Token::new(TableId::Document, rid);
         self.custom_debug_information(source, document, Token::new(TableId::Document, at), DOCUMENT_CDI)?;
@@ -259,7 +262,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
             let parent = if r.parent.is_nil() { 0 } else { self.import_scopes[&r.parent.rid()] };
             let imports = self.imports(source, r.imports)?;
             let copied = self.next_row(TableId::ImportScope);
-            self.tables.set(TableId::ImportScope, copied, row(&[parent, imports]));
+            self.tables.set(TableId::ImportScope, copied, row(&[parent, imports]))?;
             self.import_scopes.insert(scope, copied);
         }
         Ok(self.import_scopes[&rid])
@@ -280,7 +283,7 @@ impl<'s, 'p, 'i, 'x, 'a> PdbDeltaWriter<'s, 'p, 'i, 'x, 'a> {
     fn finish(mut self, enc_id: Guid) -> Result<Vec<u8>> {
         self.custom.sort_by_key(|&(parent, _, _)| parent);
         for (i, &(parent, kind, value)) in self.custom.iter().enumerate() {
-            self.tables.set(TableId::CustomDebugInformation, i as u32 + 1, row(&[parent, kind, value]));
+            self.tables.set(TableId::CustomDebugInformation, i as u32 + 1, row(&[parent, kind, value]))?;
         }
         let stamp = match self.source.and_then(|s| s.pdb.as_ref()) {
             Some(pdb) => [pdb.id[16], pdb.id[17], pdb.id[18], pdb.id[19]],

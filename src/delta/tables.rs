@@ -4,19 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::metadata::Token;
 use crate::metadata::schema::{ColumnKind, MAX_COLUMNS, TableId};
 use crate::metadata::tables::heap_sizes;
-
-/// EncLog operation codes.
-pub mod op {
-    pub const DEFAULT: u32 = 0;
-    pub const ADD_METHOD: u32 = 1;
-    pub const ADD_FIELD: u32 = 2;
-    pub const ADD_PARAMETER: u32 = 3;
-    pub const ADD_PROPERTY: u32 = 4;
-    pub const ADD_EVENT: u32 = 5;
-}
+use crate::metadata::{Token, enc_op};
 
 /// The order Roslyn's DeltaMetadataWriter logs tables in (references first, then
 /// definitions, then the tables that hang off them).
@@ -69,9 +59,16 @@ pub struct DeltaTables {
 }
 
 impl DeltaTables {
-    /// Adds or replaces row `rid` of `table`.
-    pub fn set(&mut self, table: TableId, rid: u32, row: RawRow) {
+    /// Adds or replaces row `rid` of `table`; an error when `rid` is 0 or does not fit
+    /// in a token (a generation that would need a row past 2^24). Every row id stored
+    /// here fits, so the EncLog and EncMap tokens built from them are exact.
+    pub fn set(&mut self, table: TableId, rid: u32, row: RawRow) -> crate::error::Result<()> {
+        if rid == 0 {
+            return Err(crate::error::Error::Invalid(format!("{} row id 0 is not a row", table.name())));
+        }
+        Token::try_new(table, rid)?;
         self.rows.entry(table).or_default().insert(rid, row);
+        Ok(())
     }
 
     pub fn contains(&self, table: TableId, rid: u32) -> bool {
@@ -96,7 +93,7 @@ impl DeltaTables {
                 if let Some(&(parent, operation)) = self.announcements.get(&token) {
                     log.push((parent, operation));
                 }
-                log.push((token, op::DEFAULT));
+                log.push((token, enc_op::DEFAULT));
             }
         }
         log
@@ -184,19 +181,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn set_refuses_row_ids_that_do_not_fit_a_token() {
+        let mut t = DeltaTables::default();
+        t.set(TableId::TypeRef, Token::MAX_RID, row(&[0x6, 1, 2])).unwrap();
+        let err = t.set(TableId::TypeRef, Token::MAX_RID + 1, row(&[0x6, 1, 2])).unwrap_err().to_string();
+        assert!(err.contains("TypeRef row id 16777216"), "{err}");
+        let err = t.set(TableId::MethodDef, 0, row(&[0; 6])).unwrap_err().to_string();
+        assert!(err.contains("MethodDef row id 0"), "{err}");
+        // Only the row that fits was stored, and its token is exact.
+        assert_eq!(t.enc_map(), vec![Token(0x01FF_FFFF)]);
+        assert_eq!(t.enc_log(), vec![(Token(0x01FF_FFFF), enc_op::DEFAULT)]);
+    }
+
+    #[test]
     fn enc_log_announces_parents_and_map_is_sorted() {
         let mut t = DeltaTables::default();
-        t.set(TableId::MethodDef, 7, row(&[4, 0, 0x96, 10, 20, 0]));
-        t.set(TableId::MethodDef, 2, row(&[4, 0, 0x96, 10, 20, 0]));
-        t.set(TableId::TypeRef, 12, row(&[0x6, 1, 2]));
-        t.announce(Token::new(TableId::MethodDef, 7), Token::new(TableId::TypeDef, 2), op::ADD_METHOD);
+        t.set(TableId::MethodDef, 7, row(&[4, 0, 0x96, 10, 20, 0])).unwrap();
+        t.set(TableId::MethodDef, 2, row(&[4, 0, 0x96, 10, 20, 0])).unwrap();
+        t.set(TableId::TypeRef, 12, row(&[0x6, 1, 2])).unwrap();
+        t.announce(Token::new(TableId::MethodDef, 7), Token::new(TableId::TypeDef, 2), enc_op::METHOD_CREATE);
         assert_eq!(
             t.enc_log(),
             vec![
-                (Token(0x0100_000C), op::DEFAULT),
-                (Token(0x0600_0002), op::DEFAULT),
-                (Token(0x0200_0002), op::ADD_METHOD),
-                (Token(0x0600_0007), op::DEFAULT),
+                (Token(0x0100_000C), enc_op::DEFAULT),
+                (Token(0x0600_0002), enc_op::DEFAULT),
+                (Token(0x0200_0002), enc_op::METHOD_CREATE),
+                (Token(0x0600_0007), enc_op::DEFAULT),
             ]
         );
         assert_eq!(t.enc_map(), vec![Token(0x0100_000C), Token(0x0600_0002), Token(0x0600_0007)]);

@@ -5,13 +5,13 @@
 //! When the builds have the same rows (the usual body edit), the match is the identity
 //! and only bodies are compared ([`DefinitionMatch::SameRows`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::body::{bodies_equal, bytes_equal};
 use super::identity::Identities;
 use super::initializer::initializer_rude_edits;
-use super::matching::{DefinitionMatch, same_rows};
+use super::matching::{DefinitionMatch, same_rows, same_rows_but_line_names};
 use super::rude::{RudeEdit, RudeKind};
 use crate::assembly::Assembly;
 use crate::error::Result;
@@ -30,10 +30,31 @@ pub struct UpdatedMethod {
     pub display: String,
 }
 
+/// A method of the build applied last that the updated build no longer has (deleted,
+/// renamed, or its signature changed: the new one is an addition).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeletedMethod {
+    /// Its token in the older build.
+    pub old: Token,
+    pub display: String,
+    /// Whether its type went too (a compiler-generated closure or state machine class
+    /// whose code the user deleted): no call reaches it but through an old instance.
+    pub with_type: bool,
+}
+
 /// What changed between two builds.
 #[derive(Debug, Default)]
 pub struct BuildDiff {
     pub updated_methods: Vec<UpdatedMethod>,
+    /// Definitions only the updated build has (TypeDef, Field, MethodDef, Property and
+    /// Event tokens of the updated build), sorted by token. Their parameters, generic
+    /// parameters, attributes and other rows come with them.
+    pub added: Vec<Token>,
+    pub deleted_methods: Vec<DeletedMethod>,
+    /// Compiler-generated types of the build applied last that the updated build lacks
+    /// (their rows stay; their methods are in `deleted_methods`).
+    pub deleted_types: Vec<Token>,
+    /// Differences that cannot be applied whatever the runtime's capabilities.
     pub rude_edits: Vec<RudeEdit>,
     /// How the definitions of the two builds correspond.
     pub definitions: DefinitionMatch,
@@ -104,18 +125,51 @@ fn definitions(ids: &Identities<'_, '_>) -> Result<HashMap<Rc<str>, Token>> {
 /// On both paths, besides the definitions' own differences, a changed body that would
 /// leave a type initializer's results stale is a rude edit ([`initializer_rude_edits`]).
 pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
-    if same_rows(&old.metadata, &new.metadata) { diff_same_rows(old, new) } else { diff_by_key(old, new) }
+    if same_rows(&old.metadata, &new.metadata) {
+        return diff_same_rows(old, new, None);
+    }
+    // F# builds where lines moved above line-named definitions (cheap tests first).
+    if old.metadata.tables.row_counts() == new.metadata.tables.row_counts()
+        && old.metadata.blobs.bytes() == new.metadata.blobs.bytes()
+    {
+        let (old_ids, new_ids) = (Identities::new(&old.metadata)?, Identities::new(&new.metadata)?);
+        if same_rows_but_line_names(&old_ids, &new_ids)? {
+            return diff_same_rows(old, new, Some((&old_ids, &new_ids)));
+        }
+    }
+    diff_by_key(old, new)
 }
 
 /// A rude edit for a definition that changed outside its body.
 fn changed_definition(member: String, what: impl Into<String>) -> RudeEdit {
-    RudeEdit::new(member, what, "only method bodies can be updated")
+    let what = what.into();
+    let why = match what.as_str() {
+        "custom attributes changed" | "parameters changed" | "constant value changed" => {
+            "emit-delta cannot update this on an existing member yet (added members carry theirs)"
+        }
+        "field initial data (RVA) changed" => "the runtime cannot replace the data of an existing field",
+        _ => "the runtime cannot change this on a type or member that is already loaded",
+    };
+    RudeEdit::new(member, what, why)
 }
 
 /// Builds with the same rows: only bodies and field data can differ, and a token
-/// names the same definition in both.
-fn diff_same_rows(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
-    let new_ids = Identities::new(&new.metadata)?;
+/// names the same definition in both. `renamed`: the identities of both builds when
+/// line-named F# definitions were renamed ([`same_rows_but_line_names`]); changed
+/// members of such groups are then checked for ambiguity as in [`diff_by_key`].
+fn diff_same_rows(
+    old: &Assembly<'_>,
+    new: &Assembly<'_>,
+    renamed: Option<(&Identities<'_, '_>, &Identities<'_, '_>)>,
+) -> Result<BuildDiff> {
+    let own_ids;
+    let new_ids = match renamed {
+        Some((_, ids)) => ids,
+        None => {
+            own_ids = Identities::new(&new.metadata)?;
+            &own_ids
+        }
+    };
     let mut diff = BuildDiff { definitions: DefinitionMatch::SameRows, ..BuildDiff::default() };
     let literals_equal = old.metadata.user_strings.bytes() == new.metadata.user_strings.bytes();
     let (old_methods, new_methods) =
@@ -124,7 +178,7 @@ fn diff_same_rows(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
         let (old_rva, new_rva) = (old_methods.raw(rid, 0)?, new_methods.raw(rid, 0)?);
         let t = Token::new(TableId::MethodDef, rid);
         if (old_rva == 0) != (new_rva == 0) {
-            diff.rude_edits.push(changed_definition(display_name(&new_ids, t), "method body added or removed"));
+            diff.rude_edits.push(changed_definition(display_name(new_ids, t), "method body added or removed"));
             continue;
         }
         if old_rva == 0 {
@@ -135,16 +189,19 @@ fn diff_same_rows(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
             continue;
         }
         if !bodies_equal(old, new, old_rva, new_rva, |p, q| Ok(p == q))? {
-            diff.updated_methods.push(UpdatedMethod { old: t, new: t, display: display_name(&new_ids, t) });
+            diff.updated_methods.push(UpdatedMethod { old: t, new: t, display: display_name(new_ids, t) });
         }
     }
     for rid in 1..=new.metadata.row_count(TableId::FieldRVA) {
         let field = new.metadata.row::<FieldRvaRow>(rid)?.field;
         if field_data(old, field)? != field_data(new, field)? {
-            diff.rude_edits.push(changed_definition(display_name(&new_ids, field), "field initial data (RVA) changed"));
+            diff.rude_edits.push(changed_definition(display_name(new_ids, field), "field initial data (RVA) changed"));
         }
     }
-    diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
+    if let Some((old_ids, new_ids)) = renamed {
+        diff.rude_edits.extend(ambiguous_line_free_matches(old_ids, new_ids, &diff.updated_methods));
+    }
+    diff.rude_edits.extend(initializer_rude_edits(old, new, new_ids, &diff.updated_methods)?);
     Ok(diff)
 }
 
@@ -159,33 +216,52 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     // The maps are hashed for speed; rude edits are reported in key order within each
     // kind (added, removed, changed), as a sorted map would visit them.
 
-    let mut added = Vec::new();
     for (key, &t) in &new_defs {
         if !old_defs.contains_key(key) {
-            added.push((
-                key,
-                RudeEdit::new(
-                    display_name(&new_ids, t),
-                    format!("{} added (or its signature changed)", kind_name(t)),
-                    "adding members or changing signatures is outside this tool's update capabilities",
-                ),
-            ));
+            diff.added.push(t);
         }
     }
-    diff.rude_edits.extend(in_key_order(added));
+    diff.added.sort();
+    // Compiler-generated types whose code the user deleted (F# closures, Roslyn display
+    // classes and state machines) go with their members; user-declared types stay.
+    let deleted_types: HashSet<Token> = old_defs
+        .iter()
+        .filter(|&(key, t)| t.table() == Some(TableId::TypeDef) && !new_defs.contains_key(key))
+        .filter(|&(_, t)| {
+            let name = old.metadata.row::<TypeDefRow>(t.rid()).and_then(|r| old.metadata.string(r.name));
+            name.is_ok_and(|n| super::generated::parse(&n).is_some())
+        })
+        .map(|(_, &t)| t)
+        .collect();
+    let deleted_type_keys: Vec<String> =
+        deleted_types.iter().map(|&t| old_ids.key(t).map(|k| format!(":{k}::"))).collect::<Result<_>>()?;
     let mut removed = Vec::new();
     for (key, &t) in &old_defs {
-        if !new_defs.contains_key(key) {
-            removed.push((
-                key,
-                RudeEdit::new(
-                    display_name(&old_ids, t),
-                    format!("{} removed, renamed or its signature changed", kind_name(t)),
-                    "the runtime cannot delete or rename members",
-                ),
-            ));
+        if new_defs.contains_key(key) || deleted_types.contains(&t) {
+            continue;
         }
+        let with_type = match t.table() {
+            Some(TableId::MethodDef | TableId::Field) => deleted_types.contains(&old_ids.owner_of(t)),
+            _ => deleted_type_keys.iter().any(|k| key.contains(k.as_str())),
+        };
+        if t.table() == Some(TableId::MethodDef) {
+            diff.deleted_methods.push(DeletedMethod { old: t, display: display_name(&old_ids, t), with_type });
+            continue;
+        }
+        if with_type {
+            continue;
+        }
+        let (what, why) = match t.table() {
+            Some(TableId::TypeDef) => ("type removed or renamed", "emit-delta cannot delete types yet"),
+            Some(TableId::Field) => ("field removed, renamed or its type changed", "the runtime cannot delete fields"),
+            Some(TableId::Property) => ("property removed or renamed", "emit-delta cannot delete properties yet"),
+            _ => ("event removed or renamed", "emit-delta cannot delete events yet"),
+        };
+        removed.push((key, RudeEdit::new(display_name(&old_ids, t), what, why)));
     }
+    diff.deleted_methods.sort_by_key(|m| m.old);
+    diff.deleted_types = deleted_types.into_iter().collect();
+    diff.deleted_types.sort();
     diff.rude_edits.extend(in_key_order(removed));
 
     let checker = Checker { old: &old_ids, new: &new_ids, old_asm: old, new_asm: new };
@@ -206,15 +282,12 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     for (parent, label) in [(Token::new(TableId::Assembly, 1), "assembly"), (Token::new(TableId::Module, 1), "module")]
     {
         if checker.attributes(&old_ids, parent)? != checker.attributes(&new_ids, parent)? {
-            diff.rude_edits.push(RudeEdit::new(
-                label,
-                "custom attributes changed",
-                "attribute updates are not supported",
-            ));
+            diff.rude_edits.push(changed_definition(label.to_string(), "custom attributes changed"));
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
     diff.rude_edits.extend(ambiguous_line_free_matches(&old_ids, &new_ids, &diff.updated_methods));
+    diff.rude_edits.extend(generated_code_added_beside_changed(&new_ids, &diff));
     diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
     diff.definitions = DefinitionMatch::ByKey { old: old_defs, new: new_defs };
     Ok(diff)
@@ -261,13 +334,53 @@ fn ambiguous_line_free_matches(
         .collect()
 }
 
+/// Compilers name generated code by its position: Roslyn numbers a method's lambdas
+/// and closures (`<Run>b__0_1`), F# ranks same-named closures by line. When generated
+/// code of one member is added or removed while other generated code of that member
+/// changed, the pairing by name cannot tell an edited lambda from one that moved to
+/// another ordinal, and a delegate made before the update could run another lambda's
+/// code. Without the compilers' EnC maps that would prove which is which, this is
+/// refused. Added or removed generated code alone (nothing else of the member's
+/// changed) applies.
+fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDiff) -> Vec<RudeEdit> {
+    use super::generated::{owning_member, same_owner};
+    let moved: Vec<(String, String)> = diff
+        .added
+        .iter()
+        .filter(|t| matches!(t.table(), Some(TableId::TypeDef | TableId::MethodDef | TableId::Field)))
+        .map(|&t| display_name(ids, t))
+        .chain(diff.deleted_methods.iter().map(|m| m.display.clone()))
+        .filter_map(|name| owning_member(&name).map(|group| (group, name)))
+        .collect();
+    if moved.is_empty() {
+        return Vec::new();
+    }
+    let mut reported: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for m in &diff.updated_methods {
+        let Some(group) = owning_member(&m.display) else { continue };
+        let Some((_, other)) = moved.iter().find(|(g, _)| same_owner(g, &group)) else { continue };
+        if reported.contains(&group) {
+            continue;
+        }
+        reported.push(group.clone());
+        out.push(RudeEdit::of(
+            RudeKind::AmbiguousGeneratedMatch,
+            super::generated::user_facing(&m.display),
+            format!("changed while generated code beside it was added or removed ({other})"),
+            "compilers name lambdas and closures by their position, so an edited one cannot be told from one that moved; a delegate made before the update could run another's code; restart to apply",
+        ));
+    }
+    out
+}
+
 /// Rude edits paired with their definition's key, in key order.
 fn in_key_order(mut edits: Vec<(&Rc<str>, RudeEdit)>) -> impl Iterator<Item = RudeEdit> {
     edits.sort_by(|a, b| a.0.cmp(b.0));
     edits.into_iter().map(|(_, e)| e)
 }
 
-fn kind_name(t: Token) -> &'static str {
+pub(crate) fn kind_name(t: Token) -> &'static str {
     match t.table() {
         Some(TableId::TypeDef) => "type",
         Some(TableId::MethodDef) => "method",

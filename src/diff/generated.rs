@@ -115,6 +115,33 @@ pub fn user_facing(display: &str) -> String {
     display.to_string()
 }
 
+/// The user's member whose compiler-generated code a definition is (`Type::Member`), or
+/// its type's (`Type::*`) when the name does not say which member; `None` for a
+/// definition the user wrote. Lines are left out: they move when code is inserted.
+pub fn owning_member(display: &str) -> Option<String> {
+    let (type_path, member_name) = match display.split_once("::") {
+        Some((t, m)) => (t, Some(m)),
+        None => (display, None),
+    };
+    let parts: Vec<&str> = type_path.split('+').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let Some(g) = parse(part) else { continue };
+        let member = g.member.or_else(|| member_name.and_then(parse).and_then(|inner| inner.member));
+        return Some(format!("{}::{}", parts[..i].join("+"), member.unwrap_or("*")));
+    }
+    let g = member_name.and_then(parse)?;
+    Some(format!("{type_path}::{}", g.member.unwrap_or("*")))
+}
+
+/// Whether two [`owning_member`] groups may hold the same generated code (`*` stands
+/// for any member of its type).
+pub fn same_owner(a: &str, b: &str) -> bool {
+    let split =
+        |g: &str| g.rsplit_once("::").map_or((g.to_string(), String::new()), |(t, m)| (t.to_string(), m.to_string()));
+    let ((ta, ma), (tb, mb)) = (split(a), split(b));
+    ta == tb && (ma == mb || ma == "*" || mb == "*")
+}
+
 fn describe(kind: GeneratedKind, owner: &str, member: Option<&str>, line: Option<u32>) -> String {
     let place = match member {
         Some(m) => format!("{owner}::{m}"),
@@ -157,6 +184,19 @@ mod tests {
         assert_eq!(parse("init@"), None);
         assert_eq!(parse("@_instance"), None);
         assert_eq!(parse("user@example"), None);
+    }
+
+    #[test]
+    fn generated_code_is_grouped_by_the_member_that_owns_it() {
+        assert_eq!(owning_member("App.Program+<>c::<Run>b__0_1").as_deref(), Some("App.Program::Run"));
+        assert_eq!(owning_member("App.Program+<>c::<>9__0_1").as_deref(), Some("App.Program::*"));
+        assert_eq!(owning_member("App.Program::<Run>g__Local|0_0").as_deref(), Some("App.Program::Run"));
+        assert_eq!(owning_member("Scn.Program+scale@3::Invoke").as_deref(), Some("Scn.Program::scale"));
+        assert_eq!(owning_member("Scn.Program+scale@4").as_deref(), Some("Scn.Program::scale"));
+        assert_eq!(owning_member("App.Program::Run"), None);
+        assert!(same_owner("App.Program::Run", "App.Program::*"));
+        assert!(!same_owner("App.Program::Run", "App.Program::Other"));
+        assert!(!same_owner("App.Program::Run", "App.Other::Run"));
     }
 
     #[test]

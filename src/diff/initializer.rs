@@ -32,6 +32,7 @@ use super::rude::{RudeEdit, RudeKind};
 use crate::assembly::Assembly;
 use crate::error::Result;
 use crate::il::{Instructions, OpCode, Operand};
+use crate::metadata::flags::method_attr;
 use crate::metadata::schema::*;
 use crate::metadata::signature::{MethodSig, TypeSig, decode_method, decode_type, element, header};
 use crate::metadata::{MetadataReader, Token};
@@ -230,7 +231,7 @@ impl CallGraph<'_, '_, '_> {
                 virtuals_added.insert(ty);
                 let via = walk.via_of_type(ty);
                 for m in self.md().list(TableId::TypeDef, ty.rid(), 5)? {
-                    if self.md().row::<MethodDefRow>(m.rid())?.flags & METHOD_VIRTUAL != 0 {
+                    if self.md().row::<MethodDefRow>(m.rid())?.flags & method_attr::VIRTUAL != 0 {
                         walk.reached(m, &via);
                     }
                 }
@@ -319,10 +320,8 @@ impl CallGraph<'_, '_, '_> {
     }
 }
 
-const METHOD_VIRTUAL: u16 = 0x0040;
-
 /// `Static | SpecialName | RTSpecialName`: every type initializer has them.
-const CCTOR_FLAGS: u16 = 0x0010 | 0x0800 | 0x1000;
+pub const CCTOR_FLAGS: u16 = method_attr::STATIC | method_attr::SPECIAL_NAME | method_attr::RT_SPECIAL_NAME;
 
 /// Whether a method of another assembly with this name and signature cannot run our
 /// code: it receives nothing that could hold one of our objects or delegates (only

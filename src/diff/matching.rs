@@ -90,3 +90,51 @@ pub fn same_rows(old: &MetadataReader<'_>, new: &MetadataReader<'_>) -> bool {
         }
     })
 }
+
+/// Whether `old` and `new` have the same rows apart from the names of F# definitions
+/// named after their source line that only moved ([`Identities::line_free`]): the same
+/// row counts and `#Blob` heap, and every column equal except RVAs, with strings
+/// compared by content and the name of a line-named TypeDef, MethodDef or Field
+/// compared by its line-free name. A line inserted or removed above F# closures gives
+/// such builds. Then a token names the same definition in both, as with
+/// [`same_rows`], and that pairing is the one the identity keys would make (a row's
+/// line-free name is its key's name, and every other column is equal).
+pub fn same_rows_but_line_names(old: &Identities<'_, '_>, new: &Identities<'_, '_>) -> Result<bool> {
+    use crate::metadata::{ColumnKind, StringIndex};
+    let (om, nm) = (old.metadata(), new.metadata());
+    if om.blobs.bytes() != nm.blobs.bytes() || om.tables.row_counts() != nm.tables.row_counts() {
+        return Ok(false);
+    }
+    for &table in TableId::ALL.iter() {
+        let (a, b) = (om.tables.table(table), nm.tables.table(table));
+        // The name column of the tables whose rows can have line-free names.
+        let name_column = match table {
+            TableId::TypeDef | TableId::Field => Some(1),
+            TableId::MethodDef => Some(3),
+            _ => None,
+        };
+        let rva_column = matches!(table, TableId::MethodDef | TableId::FieldRVA).then_some(0);
+        for rid in 1..=a.row_count() {
+            let (x, y) = (a.raw_row(rid)?, b.raw_row(rid)?);
+            for (c, column) in table.columns().iter().enumerate() {
+                if Some(c) == rva_column || (x[c] == y[c] && column.kind != ColumnKind::String) {
+                    continue;
+                }
+                if column.kind != ColumnKind::String {
+                    return Ok(false);
+                }
+                let (p, q) = (om.strings.get_bytes(StringIndex(x[c]))?, nm.strings.get_bytes(StringIndex(y[c]))?);
+                if p == q {
+                    continue;
+                }
+                let token = Token::new(table, rid);
+                let renamed = Some(c) == name_column
+                    && matches!((old.line_free(token), new.line_free(token)), (Some(l), Some(r)) if l.name == r.name);
+                if !renamed {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+    Ok(true)
+}

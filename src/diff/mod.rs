@@ -2,6 +2,7 @@
 //! ([`identity`]), the changed method bodies and the rude edits ([`compare`]).
 
 pub mod body;
+pub mod classify;
 pub mod compare;
 pub mod generated;
 pub mod identity;

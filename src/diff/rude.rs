@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::capability::Capability;
+
 /// What kind of rude edit this is; `code()` is stable across releases (the `--json`
 /// output carries it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,6 +23,9 @@ pub enum RudeKind {
     /// order in the source) changed at once: an edit of each cannot be told from
     /// members that moved past each other.
     AmbiguousGeneratedMatch,
+    /// An edit the runtime could apply, but whose capability the target runtime lacks
+    /// ([`RudeEdit::needs`] names it).
+    MissingCapability,
 }
 
 impl RudeKind {
@@ -30,6 +35,7 @@ impl RudeKind {
             RudeKind::TypeInitializerChanged => "type-initializer-changed",
             RudeKind::InitializerDependencyChanged => "initializer-dependency-changed",
             RudeKind::AmbiguousGeneratedMatch => "ambiguous-generated-match",
+            RudeKind::MissingCapability => "missing-capability",
         }
     }
 }
@@ -50,6 +56,8 @@ pub struct RudeEdit {
     pub change: String,
     /// Why it cannot be applied.
     pub reason: String,
+    /// The capability that would let the runtime apply it, when one would.
+    pub needs: Option<Capability>,
 }
 
 impl RudeEdit {
@@ -59,7 +67,18 @@ impl RudeEdit {
     }
 
     pub fn of(kind: RudeKind, member: impl Into<String>, change: impl Into<String>, reason: impl Into<String>) -> Self {
-        RudeEdit { kind, member: member.into(), change: change.into(), reason: reason.into() }
+        RudeEdit { kind, member: member.into(), change: change.into(), reason: reason.into(), needs: None }
+    }
+
+    /// An edit the runtime applies only with `capability`, which it lacks.
+    pub fn needs(member: impl Into<String>, change: impl Into<String>, capability: Capability) -> Self {
+        RudeEdit {
+            kind: RudeKind::MissingCapability,
+            member: member.into(),
+            change: change.into(),
+            reason: format!("the runtime lacks the {capability} capability"),
+            needs: Some(capability),
+        }
     }
 }
 

@@ -18,6 +18,10 @@ use crate::pe::debug::kind;
 pub fn canonical_dump(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len() * 4);
     if let Err(e) = write_file(&mut out, data) {
+        // An error can stop a line half-written: the error line starts a line of its own.
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
         let _ = writeln!(out, "error {e}");
     }
     out

@@ -47,7 +47,12 @@ pub fn column_value(out: &mut String, md: &MetadataReader<'_>, table: TableId, c
                 let _ = write!(out, "#Blob[{raw:#x}]");
             }
         },
-        ColumnKind::Table(t) | ColumnKind::List(t) => token(out, Token::new(t, raw)),
+        ColumnKind::Table(t) | ColumnKind::List(t) => match Token::try_new(t, raw) {
+            Ok(t) => token(out, t),
+            Err(_) => {
+                let _ = write!(out, "<bad {} row {raw:#x}>", t.name());
+            }
+        },
         ColumnKind::Coded(c) => match c.decode(raw) {
             Some(t) => token(out, t),
             None => {

@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline::session::Session as SessionDir;
 use crate::baseline::{ChainState, fingerprint, fresh_guid};
-use crate::delta::{Generation, emit_generation};
+use crate::capability::Capabilities;
+use crate::delta::{Builds, Generation, emit_generation};
+use crate::diff::classify::classify;
 use crate::diff::{RudeEdit, diff_builds};
 use crate::metadata::schema::TableId;
-use crate::metadata::{CodedIndex, MetadataReader, Token};
+use crate::metadata::{MetadataReader, Token};
 use crate::pdb::locate::{PdbLookup, find_portable_pdb};
 use crate::{Assembly, Error, Result};
 
@@ -40,7 +42,7 @@ pub struct Session {
     _lock: crate::baseline::session::SessionLock,
     baseline_path: PathBuf,
     baseline: Vec<u8>,
-    capabilities: Vec<String>,
+    capabilities: Capabilities,
     dir: SessionDir,
     state: ChainState,
     /// The build applied last (`None`: the baseline).
@@ -53,22 +55,10 @@ fn parse<'a>(path: &Path, bytes: &'a [u8]) -> Result<Assembly<'a>> {
     Assembly::parse(bytes).map_err(|e| e.in_file(path))
 }
 
-/// Generic methods and methods of generic types need `GenericUpdateMethod`.
-fn is_generic(asm: &Assembly<'_>, method: Token, owner: Token) -> bool {
-    let md = &asm.metadata;
-    let has_params = |t: Token| {
-        CodedIndex::TypeOrMethodDef
-            .encode(t)
-            .and_then(|k| md.equal_range(TableId::GenericParam, 2, k).ok())
-            .is_some_and(|r| !r.is_empty())
-    };
-    has_params(method) || has_params(owner)
-}
-
 impl Session {
     /// Opens (or resumes, when `session_dir` holds a session for this baseline) the
     /// session of `baseline` for a runtime with `capabilities`.
-    pub fn open(baseline: &Path, capabilities: &[String], session_dir: &Path) -> Result<Session> {
+    pub fn open(baseline: &Path, capabilities: Capabilities, session_dir: &Path) -> Result<Session> {
         let bytes = std::fs::read(baseline).map_err(|e| Error::io(baseline, e))?;
         let asm = parse(baseline, &bytes)?;
         let dir = SessionDir::new(session_dir);
@@ -94,7 +84,7 @@ impl Session {
         Ok(Session {
             baseline_path: baseline.to_path_buf(),
             baseline: bytes,
-            capabilities: capabilities.to_vec(),
+            capabilities,
             dir,
             state,
             applied,
@@ -146,30 +136,29 @@ impl Session {
             }
             methods.retain(|m| listed.contains(&m.display));
         }
-        let has = |c: &str| self.capabilities.iter().any(|x| x == c);
-        if !has("Baseline") {
-            rude.push(RudeEdit::new("<runtime>", "no Baseline capability", "the runtime cannot apply any update"));
-        }
-        if !has("GenericUpdateMethod") {
-            let ids = crate::diff::Identities::new(&new.metadata)?;
-            for m in &methods {
-                if is_generic(&new, m.new, ids.owner_of(m.new)) {
-                    rude.push(RudeEdit::new(
-                        m.display.clone(),
-                        "generic method body updated",
-                        "the runtime lacks the GenericUpdateMethod capability",
-                    ));
-                }
-            }
-        }
-        if !rude.is_empty() {
-            return Ok(Prepared::Rude(rude));
-        }
-        if methods.is_empty() {
+        if diff.added.is_empty() && diff.deleted_methods.is_empty() && rude.is_empty() && methods.is_empty() {
             return Ok(Prepared::NoChange(format!(
                 "{}: no semantic change against the build applied last",
                 updated_path.display()
             )));
+        }
+        let old_ids = crate::diff::Identities::new(&old.metadata)?;
+        let new_ids = crate::diff::Identities::new(&new.metadata)?;
+        rude.extend(classify(&diff, &new, &old_ids, &new_ids, &methods, self.capabilities)?);
+        // A generated type deleted by an earlier generation keeps its row: a second type
+        // of that name would be ambiguous to reflection and debuggers.
+        for &t in diff.added.iter().filter(|t| t.table() == Some(TableId::TypeDef)) {
+            let key = new_ids.key(t)?;
+            if self.state.deleted_types.iter().any(|k| **k == *key) {
+                rude.push(RudeEdit::new(
+                    crate::diff::generated::user_facing(&crate::diff::compare::display_name(&new_ids, t)),
+                    "a compiler-generated type that an earlier update deleted is back",
+                    "emit-delta cannot give a deleted type its row back yet",
+                ));
+            }
+        }
+        if !rude.is_empty() {
+            return Ok(Prepared::Rude(rude));
         }
         let pdb_lookup = find_portable_pdb(updated_path, &new).map_err(|e| e.in_file(updated_path))?;
         let pdb_note = match &pdb_lookup {
@@ -177,17 +166,10 @@ impl Session {
             _ => None,
         };
         let pdb = pdb_lookup.bytes().map(MetadataReader::parse).transpose().map_err(|e| e.in_file(updated_path))?;
-        let generation = emit_generation(&self.state, &baseline, &new, pdb.as_ref(), &diff, &methods, fresh_guid())
+        let builds = Builds { baseline: &baseline, old: &old, new: &new, new_pdb: pdb.as_ref() };
+        let generation = emit_generation(&self.state, &builds, &diff, &methods, fresh_guid())
             .map_err(|e| e.in_file(updated_path))?;
-        let ids = crate::diff::Identities::new(&baseline.metadata).ok();
-        let updated_type_names = generation
-            .updated_types
-            .iter()
-            .map(|t| match &ids {
-                Some(ids) => crate::diff::compare::display_name(ids, Token::new(TableId::TypeDef, t.rid())),
-                None => t.to_string(),
-            })
-            .collect();
+        let updated_type_names = generation.updated_type_names.clone();
         drop(pdb);
         Ok(Prepared::Delta(Box::new(Delta { generation, updated: new_bytes, updated_type_names, pdb_note })))
     }

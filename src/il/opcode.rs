@@ -154,6 +154,7 @@ impl OpCode {
     pub const JMP: OpCode = OpCode(0x27);
     pub const CALLVIRT: OpCode = OpCode(0x6F);
     pub const NEWOBJ: OpCode = OpCode(0x73);
+    pub const THROW: OpCode = OpCode(0x7A);
     pub const LDSFLD: OpCode = OpCode(0x7E);
     pub const LDSFLDA: OpCode = OpCode(0x7F);
     pub const STSFLD: OpCode = OpCode(0x80);

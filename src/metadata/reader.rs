@@ -97,6 +97,18 @@ impl<'a> MetadataReader<'a> {
             return Ok(1..1);
         }
         let end = if rid < table.row_count() { table.raw(rid + 1, column)? } else { target_rows + 1 };
+        // A list ends at most one past the target table's last row (ECMA-335 II.22): a
+        // larger value would make the caller walk rows the input merely claims.
+        for (value, at) in [(start, rid), (end, rid + 1)] {
+            if value > target_rows + 1 {
+                return Err(Error::malformed(
+                    format!("table {} row {at} column {}", owner.name(), owner.columns()[column].name),
+                    None,
+                    format!("a {} list position at most {}", target.name(), target_rows + 1),
+                    format_args!("{value:#x}"),
+                ));
+            }
+        }
         Ok(start..end.max(start))
     }
 

@@ -14,10 +14,16 @@ impl Token {
     /// Token type of user strings (`ldstr` operands): the low 24 bits are a `#US` offset.
     pub const USER_STRING: u8 = 0x70;
 
-    /// The token of row `rid` of `table`, for row ids known to fit (rows of a parsed
-    /// table, constants): higher bits are masked off. Ids from input or counters use
+    /// The token of row `rid` of `table`, only for row ids that provably fit: a row of a
+    /// parsed table (the tables reader refuses row counts past 2^24), a row the delta
+    /// writer stored (`DeltaTables::set` refuses ids past 2^24), a token's own `rid()`, a
+    /// constant. A value read from a cell, a blob or a session, or a counter, goes through
     /// [`Token::try_new`], which refuses an id past [`Token::MAX_RID`].
+    ///
+    /// An id past 2^24 is a bug in the caller: debug builds (tests, fuzzing) panic on it;
+    /// release builds keep the low 24 bits.
     pub const fn new(table: TableId, rid: u32) -> Token {
+        debug_assert!(rid <= Self::MAX_RID, "Token::new: row id past 2^24 (use Token::try_new for input)");
         Token(((table as u32) << 24) | (rid & Self::MAX_RID))
     }
 
@@ -91,5 +97,20 @@ mod tests {
         let err = Token::try_new(TableId::MethodDef, Token::MAX_RID + 1).unwrap_err().to_string();
         assert!(err.contains("MethodDef row id 16777216"), "{err}");
         assert!(Token::try_new(TableId::TypeRef, u32::MAX).is_err());
+    }
+
+    #[test]
+    fn new_keeps_ids_that_fit() {
+        assert_eq!(Token::new(TableId::TypeRef, Token::MAX_RID), Token(0x01FF_FFFF));
+        assert_eq!(Token::new(TableId::MethodDef, 0).rid(), 0);
+    }
+
+    /// Debug builds (the fuzz targets, `cargo test` without `--release`) stop at a caller
+    /// that passes an id past 2^24 instead of masking it to another row.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "row id past 2^24")]
+    fn new_panics_past_24_bits_in_debug_builds() {
+        let _ = Token::new(TableId::TypeRef, Token::MAX_RID + 2);
     }
 }

@@ -85,8 +85,18 @@ pub fn decode_sequence_points(blob: &[u8], document: Token) -> Result<SequencePo
     let what = "sequence points";
     let mut cur = Cursor::new(blob, what);
     // F# writes the whole StandAloneSig token (0x11xxxxxx) here rather than a row id;
-    // the table byte is dropped, as before.
-    let local_signature = Token::new(TableId::StandAloneSig, cur.compressed_u32()?);
+    // the table byte is dropped. Any other value past 2^24 is malformed.
+    let at = cur.position() as u64;
+    let raw = cur.compressed_u32()?;
+    let rid = if raw >> 24 == TableId::StandAloneSig as u32 { raw & Token::MAX_RID } else { raw };
+    let local_signature = Token::try_new(TableId::StandAloneSig, rid).map_err(|_| {
+        Error::malformed(
+            what,
+            at,
+            "a StandAloneSig row id below 2^24 (or an F# StandAloneSig token)",
+            format_args!("{raw:#x}"),
+        )
+    })?;
     let mut document = if document.is_nil() { row_token(&mut cur, TableId::Document, what)? } else { document };
     let mut points = Vec::new();
     let mut il_offset = 0u32;
@@ -217,6 +227,19 @@ pub fn decode_imports(blob: &[u8]) -> Result<Vec<ImportDefinition>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_signature_past_24_bits_is_refused_unless_it_is_an_fsharp_token() {
+        let document = Token::try_new(TableId::Document, 1).unwrap();
+        // Compressed 0x11000005 (4-byte form): F#'s whole StandAloneSig token.
+        let fsharp = decode_sequence_points(&[0xD1, 0x00, 0x00, 0x05], document).unwrap();
+        assert_eq!(fsharp.local_signature, Token(0x1100_0005));
+        // Compressed 0x01000005: a row id past 2^24, not a token; not row 5.
+        let err = decode_sequence_points(&[0xC1, 0x00, 0x00, 0x05], document).unwrap_err().to_string();
+        assert!(err.contains("sequence points") && err.contains("0x1000005"), "{err}");
+        let plain = decode_sequence_points(&[0x05], document).unwrap();
+        assert_eq!(plain.local_signature, Token(0x1100_0005));
+    }
 
     #[test]
     fn a_document_name_of_many_parts_naming_one_large_blob_is_bounded() {

@@ -12,11 +12,17 @@
 # default: the F# compiler sizes the padding of the CodeView debug-directory
 # entry from the unmapped PDB path, so F# App.dll bytes (not their content)
 # change with the length of the scratch path. C# outputs do not.
+#
+# Tests rebuild edited copies of scenarios elsewhere with two more variables:
+# SCENARIO_ROOT, the folder holding the scenario folders (default: this one; the
+# bin/ folders and _shared/ are written there), and SCENARIO_VERSIONS, the versions
+# to build (space-separated, default: each scenario.json's list).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="${SCENARIO_ROOT:-$here}"
 build_dir="${SCENARIO_BUILD_DIR:-/tmp/emit-delta-scenario-build/App}"
-shared="$here/_shared"
+shared="$root/_shared"
 
 # Print the JSON string array value of KEY from a one-key-per-line scenario.json.
 json_array() { # file key
@@ -32,7 +38,7 @@ if [ "$#" -gt 0 ]; then
     scenarios=("$@")
 else
     scenarios=()
-    for d in "$here"/*/; do
+    for d in "$root"/*/; do
         name="$(basename "$d")"
         [ -f "$d/scenario.json" ] && scenarios+=("$name")
     done
@@ -42,17 +48,18 @@ fi
 . "$here/../dotnet-build.sh"
 
 for name in "${scenarios[@]}"; do
-    dir="$here/$name"
+    dir="$root/$name"
     json="$dir/scenario.json"
     [ -f "$json" ] || { echo "build.sh: $json not found" >&2; exit 1; }
     language="$(json_string "$json" language)"
     case "$language" in
         csharp) proj=App.csproj ;;
         fsharp) proj=App.fsproj ;;
+        visualbasic) proj=App.vbproj ;;
         *) echo "build.sh: $name: unknown language '$language'" >&2; exit 1 ;;
     esac
 
-    for version in $(json_array "$json" versions); do
+    for version in ${SCENARIO_VERSIONS:-$(json_array "$json" versions)}; do
         echo "== $name/$version ($language)"
         [ -d "$dir/$version" ] || { echo "build.sh: $dir/$version missing" >&2; exit 1; }
         rm -rf "$build_dir"

@@ -98,3 +98,5 @@ pub fn scenarios() -> Vec<(String, PathBuf, bool)> {
     out.sort();
     out
 }
+
+pub mod delta;

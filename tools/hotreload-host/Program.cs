@@ -5,7 +5,12 @@
 // each one. With no GEN_PREFIX it is a fresh run of the build it loads.
 //
 // Usage:
-//   HotReloadHost <path/to/App.dll> <Namespace.Type::Method> [--probe DIR]... [GEN_PREFIX]...
+//   HotReloadHost <path/to/App.dll> <Namespace.Type::Method> [--probe DIR]... [--call T::M] [GEN_PREFIX]...
+//
+// --call Namespace.Type::Method also invokes that static method (public or not, every
+// parameter its type's default) after each generation and prints `call N: <result>`,
+// `call N: error <Type>: <Message>` (what it threw; not a failure) or `call N: missing`
+// (no such method), e.g. to see what a deleted method does.
 //
 // Exit codes: 0 success, 1 usage / setup error, 2 DOTNET_MODIFIABLE_ASSEMBLIES
 // is not "debug", 3 an ApplyUpdate or a call threw.
@@ -39,6 +44,7 @@ internal static class Program
         string? entry = null;
         var probeDirs = new List<string>();
         var genPrefixes = new List<string>();
+        string? alsoCall = null;
 
         for (int i = 0; i < args.Length; i++)
         {
@@ -50,6 +56,14 @@ internal static class Program
                     return Usage("--probe needs a directory");
                 }
                 probeDirs.Add(Path.GetFullPath(args[++i]));
+            }
+            else if (a == "--call")
+            {
+                if (i + 1 >= args.Length)
+                {
+                    return Usage("--call needs Namespace.Type::Method");
+                }
+                alsoCall = args[++i];
             }
             else if (assemblyPath is null)
             {
@@ -131,6 +145,7 @@ internal static class Program
         {
             return 3;
         }
+        CallAlso(assembly, alsoCall, 0);
 
         for (int i = 0; i < genPrefixes.Count; i++)
         {
@@ -143,6 +158,7 @@ internal static class Program
                 string dpdbPath = prefix + ".dpdb";
                 byte[] dpdb = File.Exists(dpdbPath) ? File.ReadAllBytes(dpdbPath) : Array.Empty<byte>();
                 MetadataUpdater.ApplyUpdate(assembly, dmeta, dil, dpdb);
+                InvokeUpdateHandlers();
                 PrepareAll(assembly);
             }
             catch (Exception e)
@@ -155,9 +171,34 @@ internal static class Program
             {
                 return 3;
             }
+            CallAlso(assembly, alsoCall, gen);
         }
 
         return 0;
+    }
+
+    // What a hot-reload agent does after an update: every MetadataUpdateHandler of the
+    // loaded assemblies (the runtime's own clears the reflection caches, so added members
+    // become visible), ClearCache first, then UpdateApplication, told nothing specific.
+    private static void InvokeUpdateHandlers()
+    {
+        var handlers = new List<Type>();
+        foreach (Assembly a in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            foreach (MetadataUpdateHandlerAttribute h in a.GetCustomAttributes<MetadataUpdateHandlerAttribute>())
+            {
+                handlers.Add(h.HandlerType);
+            }
+        }
+        const BindingFlags flags = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static;
+        foreach (string phase in new[] { "ClearCache", "UpdateApplication" })
+        {
+            foreach (Type handler in handlers)
+            {
+                handler.GetMethod(phase, flags, binder: null, types: new[] { typeof(Type[]) }, modifiers: null)
+                    ?.Invoke(null, new object?[] { null });
+            }
+        }
     }
 
     // Forces the JIT over every method body of the assembly after an update, so a bad
@@ -203,6 +244,34 @@ internal static class Program
         {
             Line("gen " + gen + ": error " + Describe(e));
             return false;
+        }
+    }
+
+    private static void CallAlso(Assembly assembly, string? target, int gen)
+    {
+        if (target is null)
+        {
+            return;
+        }
+        int sep = target.IndexOf("::", StringComparison.Ordinal);
+        Type? type = sep > 0 ? assembly.GetType(target.Substring(0, sep), throwOnError: false) : null;
+        const BindingFlags flags = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static;
+        MethodInfo? m = type?.GetMethod(target.Substring(sep + 2), flags);
+        if (m is null)
+        {
+            Line("call " + gen + ": missing");
+            return;
+        }
+        object?[] arguments = Array.ConvertAll(m.GetParameters(),
+            p => p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType) : null);
+        try
+        {
+            object? result = m.Invoke(null, arguments);
+            Line("call " + gen + ": " + Escape(result?.ToString() ?? ""));
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            Line("call " + gen + ": error " + Describe(e.InnerException));
         }
     }
 
@@ -256,7 +325,7 @@ internal static class Program
     private static int Usage(string why)
     {
         Console.Error.WriteLine("HotReloadHost: " + why);
-        Console.Error.WriteLine("usage: HotReloadHost <path/to/App.dll> <Namespace.Type::Method> [--probe DIR]... [GEN_PREFIX]...");
+        Console.Error.WriteLine("usage: HotReloadHost <path/to/App.dll> <Namespace.Type::Method> [--probe DIR]... [--call T::M] [GEN_PREFIX]...");
         return 1;
     }
 }

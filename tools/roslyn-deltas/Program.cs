@@ -8,7 +8,8 @@
 // each version is a folder of .cs files. For every version the program writes
 // a full Debug build <out>/<version>/App.dll + App.pdb; then it creates an EnC
 // baseline from the first build and, for each next version, computes the
-// method-body edits, calls Compilation.EmitDifference and writes
+// edits (method-body updates, inserted types and members, deleted methods; see
+// ComputeEdits), calls Compilation.EmitDifference and writes
 // <out>/roslyn/App.dll.<G>.dmeta / .dil / .dpdb (G = 1, 2, ...), chaining
 // the baselines. <out>/roslyn/edits.txt lists per generation the updated
 // method tokens and the changed type tokens.
@@ -176,14 +177,15 @@ internal static class Program
             Compilation oldCompilation = compilations[i - 1];
             Compilation newCompilation = compilations[i];
 
-            List<SemanticEdit> edits = ComputeEdits(oldCompilation, newCompilation, out List<string> problems);
+            var inserted = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            List<SemanticEdit> edits = ComputeEdits(oldCompilation, newCompilation, inserted, out List<string> problems);
             foreach (string p in problems)
             {
                 Console.Error.WriteLine($"generation {generation} ({versions[i]}): warning: {p}");
             }
             if (edits.Count == 0)
             {
-                Console.Error.WriteLine($"generation {generation} ({versions[i]}): warning: no method changed");
+                Console.Error.WriteLine($"generation {generation} ({versions[i]}): warning: no member changed");
             }
 
             using var metadataStream = new MemoryStream();
@@ -192,7 +194,8 @@ internal static class Program
             EmitDifferenceResult diff = newCompilation.EmitDifference(
                 baseline,
                 edits,
-                isAddedSymbol: _ => false,
+                // The symbols the edits insert (not their members), as the IDE passes them.
+                isAddedSymbol: s => inserted.Contains(s),
                 metadataStream,
                 ilStream,
                 pdbStream);
@@ -219,7 +222,7 @@ internal static class Program
 
             Console.WriteLine(
                 $"generation {generation} ({versions[i - 1]} -> {versions[i]}): " +
-                $"{edits.Count} edit(s) [{string.Join(", ", edits.Select(e => e.NewSymbol!.ToDisplayString()))}]; " +
+                $"{edits.Count} edit(s) [{string.Join(", ", edits.Select(e => e.Kind + " " + (e.OldSymbol ?? e.NewSymbol)!.ToDisplayString()))}]; " +
                 $"updated methods {methods}; changed types {types}; " +
                 $"wrote {prefix}.dmeta ({metadataStream.Length}) .dil ({ilStream.Length}) .dpdb ({pdbStream.Length})");
 
@@ -525,30 +528,85 @@ internal static class Program
 
     // ------------------------------------------------------------------ edits
 
-    // An Update edit for every source method (constructors and accessors
-    // included; local functions and lambdas belong to their member) whose
-    // declaration text differs between the two compilations.
-    private static List<SemanticEdit> ComputeEdits(Compilation oldCompilation, Compilation newCompilation, out List<string> problems)
+    // The edits from one version to the next, as the IDE's analyzer would give them:
+    // - Update for every source method (constructors and accessors included; local
+    //   functions and lambdas belong to their member) whose declaration text differs,
+    //   and for the instance constructors of a type whose instance field or property
+    //   initializers changed (they run the initializers);
+    // - Insert for a new type (its members come with it: only the outermost new type
+    //   is inserted) and for a new method, field, property or event of an existing
+    //   type (a new property's or event's accessors come with it);
+    // - Delete for a method that is gone (Roslyn wants the old method and the new
+    //   containing type); a renamed method or a changed signature is a Delete of the
+    //   old method and an Insert of the new one.
+    // Deleted types, fields, properties and events are not supported (reported).
+    private static List<SemanticEdit> ComputeEdits(
+        Compilation oldCompilation,
+        Compilation newCompilation,
+        HashSet<ISymbol> inserted,
+        out List<string> problems)
     {
         problems = new List<string>();
-        var oldMethods = new Dictionary<string, IMethodSymbol>(StringComparer.Ordinal);
-        foreach (IMethodSymbol m in SourceMethods(oldCompilation))
-        {
-            oldMethods[MethodKey(m)] = m;
-        }
+        Dictionary<string, INamedTypeSymbol> oldTypes = SourceTypes(oldCompilation).ToDictionary(SymbolKey, StringComparer.Ordinal);
+        List<INamedTypeSymbol> newTypes = SourceTypes(newCompilation).ToList();
+        var newTypeKeys = new HashSet<string>(newTypes.Select(SymbolKey), StringComparer.Ordinal);
 
         var edits = new List<SemanticEdit>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (IMethodSymbol newMethod in SourceMethods(newCompilation))
+        foreach (INamedTypeSymbol newType in newTypes)
         {
-            string key = MethodKey(newMethod);
-            seen.Add(key);
-            if (!oldMethods.TryGetValue(key, out IMethodSymbol? oldMethod))
+            if (!oldTypes.TryGetValue(SymbolKey(newType), out INamedTypeSymbol? oldType))
             {
-                problems.Add("method added, not supported (skipped): " + newMethod.ToDisplayString());
+                // A new type nested in a new type comes with its container.
+                if (newType.ContainingType is null || oldTypes.ContainsKey(SymbolKey(newType.ContainingType)))
+                {
+                    edits.Add(new SemanticEdit(SemanticEditKind.Insert, null, newType));
+                    inserted.Add(newType);
+                }
                 continue;
             }
+            TypeEdits(oldType, newType, edits, inserted, problems);
+        }
+        foreach (KeyValuePair<string, INamedTypeSymbol> old in oldTypes)
+        {
+            if (!newTypeKeys.Contains(old.Key))
+            {
+                problems.Add("type deleted, not supported (ignored): " + old.Value.ToDisplayString());
+            }
+        }
+        return edits;
+    }
 
+    private static void TypeEdits(
+        INamedTypeSymbol oldType,
+        INamedTypeSymbol newType,
+        List<SemanticEdit> edits,
+        HashSet<ISymbol> inserted,
+        List<string> problems)
+    {
+        Dictionary<string, ISymbol> oldMembers = SourceMembers(oldType).ToDictionary(SymbolKey, StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var updated = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+
+        // Properties and events first, so that their accessors know they are new.
+        foreach (ISymbol newMember in SourceMembers(newType).OrderBy(m => m is IMethodSymbol ? 1 : 0))
+        {
+            string key = SymbolKey(newMember);
+            seen.Add(key);
+            if (!oldMembers.TryGetValue(key, out ISymbol? oldMember))
+            {
+                if (newMember is IMethodSymbol { AssociatedSymbol: ISymbol owner } && inserted.Contains(owner))
+                {
+                    continue;
+                }
+                edits.Add(new SemanticEdit(SemanticEditKind.Insert, null, newMember));
+                inserted.Add(newMember);
+                continue;
+            }
+            if (newMember is not IMethodSymbol newMethod)
+            {
+                continue;
+            }
+            var oldMethod = (IMethodSymbol)oldMember;
             SyntaxNode[] oldDecls = Declarations(oldMethod);
             SyntaxNode[] newDecls = Declarations(newMethod);
             if (oldDecls.Length == newDecls.Length &&
@@ -556,29 +614,83 @@ internal static class Program
             {
                 continue;
             }
-
-            Func<SyntaxNode, SyntaxNode?> syntaxMap = SyntaxMapBuilder.Build(oldDecls, newDecls);
-            edits.Add(new SemanticEdit(
-                SemanticEditKind.Update,
-                oldMethod,
-                newMethod,
-                syntaxMap,
-                runtimeRudeEdit: null,
-                instrumentation: default));
+            edits.Add(Update(oldMethod, newMethod, oldDecls, newDecls));
+            updated.Add(newMethod);
         }
 
-        foreach (KeyValuePair<string, IMethodSymbol> old in oldMethods)
+        foreach (KeyValuePair<string, ISymbol> old in oldMembers)
         {
-            if (!seen.Contains(old.Key))
+            if (seen.Contains(old.Key))
             {
-                problems.Add("method deleted, not supported (ignored): " + old.Value.ToDisplayString());
+                continue;
+            }
+            if (old.Value is IMethodSymbol { AssociatedSymbol: null } deleted)
+            {
+                edits.Add(new SemanticEdit(SemanticEditKind.Delete, deleted, newType));
+            }
+            else if (old.Value is not IMethodSymbol)
+            {
+                problems.Add("member deleted, not supported (ignored): " + old.Value.ToDisplayString());
             }
         }
-        return edits;
+
+        // Changed instance initializers run in every constructor that does not call this(...).
+        if (InstanceInitializers(oldType) != InstanceInitializers(newType))
+        {
+            Dictionary<string, IMethodSymbol> oldCtors = oldType.InstanceConstructors.ToDictionary(SymbolKey, StringComparer.Ordinal);
+            foreach (IMethodSymbol ctor in newType.InstanceConstructors)
+            {
+                if (updated.Contains(ctor) || CallsThis(ctor) || !oldCtors.TryGetValue(SymbolKey(ctor), out IMethodSymbol? oldCtor))
+                {
+                    continue;
+                }
+                edits.Add(Update(oldCtor, ctor, Declarations(oldCtor), Declarations(ctor)));
+            }
+        }
+        if (StaticInitializers(oldType) != StaticInitializers(newType))
+        {
+            problems.Add("static initializers changed, not supported (ignored): " + newType.ToDisplayString());
+        }
     }
 
-    private static string MethodKey(IMethodSymbol m) =>
-        m.GetDocumentationCommentId() ?? m.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+    private static SemanticEdit Update(IMethodSymbol oldMethod, IMethodSymbol newMethod, SyntaxNode[] oldDecls, SyntaxNode[] newDecls) =>
+        new(SemanticEditKind.Update,
+            oldMethod,
+            newMethod,
+            SyntaxMapBuilder.Build(oldDecls, newDecls),
+            runtimeRudeEdit: null,
+            instrumentation: default);
+
+    // The text of a type's field and property initializers (instance or static).
+    private static string Initializers(INamedTypeSymbol type, bool isStatic) =>
+        string.Join("\n", type.GetMembers()
+            .Where(m => m.IsStatic == isStatic && (m is IFieldSymbol { IsConst: false } || m is IPropertySymbol))
+            .SelectMany(m => m.DeclaringSyntaxReferences)
+            .Select(r => r.GetSyntax())
+            .Select(n => n switch
+            {
+                VariableDeclaratorSyntax v => v.Initializer is null ? null : v.Identifier.ValueText + v.Initializer,
+                PropertyDeclarationSyntax p => p.Initializer is null ? null : p.Identifier.ValueText + p.Initializer,
+                _ => null,
+            })
+            .Where(t => t is not null));
+
+    private static string InstanceInitializers(INamedTypeSymbol type) => Initializers(type, isStatic: false);
+
+    private static string StaticInitializers(INamedTypeSymbol type) => Initializers(type, isStatic: true);
+
+    private static bool CallsThis(IMethodSymbol ctor) =>
+        ctor.DeclaringSyntaxReferences.Any(r =>
+            r.GetSyntax() is ConstructorDeclarationSyntax { Initializer: { } init } &&
+            init.IsKind(SyntaxKind.ThisConstructorInitializer));
+
+    // Documentation id (parameters included) plus, for methods, the return type, so a
+    // changed return type is a different method.
+    private static string SymbolKey(ISymbol s)
+    {
+        string id = s.GetDocumentationCommentId() ?? s.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        return s is IMethodSymbol m ? id + "~" + m.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : id;
+    }
 
     private static SyntaxNode[] Declarations(IMethodSymbol m) =>
         m.DeclaringSyntaxReferences
@@ -587,7 +699,8 @@ internal static class Program
             .Select(r => r.GetSyntax())
             .ToArray();
 
-    private static IEnumerable<IMethodSymbol> SourceMethods(Compilation compilation)
+    // Every type declared in source, nested ones included.
+    private static IEnumerable<INamedTypeSymbol> SourceTypes(Compilation compilation)
     {
         var stack = new Stack<INamespaceOrTypeSymbol>();
         stack.Push(compilation.Assembly.GlobalNamespace);
@@ -608,26 +721,34 @@ internal static class Program
                 }
             }
         }
+        // In declaration order, as the IDE lists the edits of a document (and as a full
+        // build numbers the types).
+        return types
+            .OrderBy(t => t.Locations.First(l => l.IsInSource).SourceTree!.FilePath, StringComparer.Ordinal)
+            .ThenBy(t => t.Locations.First(l => l.IsInSource).SourceSpan.Start);
+    }
 
-        foreach (INamedTypeSymbol type in types.OrderBy(t => t.ToDisplayString(), StringComparer.Ordinal))
+    // The members of a type written in source: methods (a partial method by its
+    // implementation part), fields, properties and events; not nested types.
+    private static IEnumerable<ISymbol> SourceMembers(INamedTypeSymbol type)
+    {
+        foreach (ISymbol member in type.GetMembers())
         {
-            foreach (ISymbol member in type.GetMembers())
+            if (member.IsImplicitlyDeclared || member.DeclaringSyntaxReferences.Length == 0 || member is INamedTypeSymbol)
             {
-                if (member is IMethodSymbol method &&
-                    !method.IsImplicitlyDeclared &&
-                    method.DeclaringSyntaxReferences.Length > 0 &&
-                    method.PartialDefinitionPart is null)
+                continue;
+            }
+            if (member is IMethodSymbol method)
+            {
+                if (method.PartialDefinitionPart is not null)
                 {
-                    // A partial method is represented by its implementation part.
-                    if (method.IsPartialDefinition && method.PartialImplementationPart is IMethodSymbol impl)
-                    {
-                        yield return impl;
-                    }
-                    else
-                    {
-                        yield return method;
-                    }
+                    continue;
                 }
+                yield return method.IsPartialDefinition && method.PartialImplementationPart is IMethodSymbol impl ? impl : method;
+            }
+            else if (member is IFieldSymbol or IPropertySymbol or IEventSymbol)
+            {
+                yield return member;
             }
         }
     }
@@ -637,7 +758,8 @@ internal static class Program
 // previous locals, lambdas and closures.
 //
 // 1. The two member declarations are matched top down: a node's children are
-//    paired by the longest common subsequence of their syntax kinds, and each
+//    paired by the longest common subsequence of their syntax kinds (declarations
+//    of locals and local functions also by the names they declare), and each
 //    pair is matched recursively. When the versions only differ in literals or
 //    expressions of the same shape, every node finds its counterpart (a
 //    pre-order walk pairing).
@@ -740,7 +862,7 @@ internal static class SyntaxMapBuilder
     {
         int n = a.Length, m = b.Length;
         var pairs = new List<(int, int)>();
-        if (n == m && Enumerable.Range(0, n).All(i => a[i].RawKind == b[i].RawKind))
+        if (n == m && Enumerable.Range(0, n).All(i => Same(a[i], b[i])))
         {
             for (int i = 0; i < n; i++)
             {
@@ -754,7 +876,7 @@ internal static class SyntaxMapBuilder
         {
             for (int j = m - 1; j >= 0; j--)
             {
-                len[i, j] = a[i].RawKind == b[j].RawKind
+                len[i, j] = Same(a[i], b[j])
                     ? len[i + 1, j + 1] + 1
                     : Math.Max(len[i + 1, j], len[i, j + 1]);
             }
@@ -762,7 +884,7 @@ internal static class SyntaxMapBuilder
         int x = 0, y = 0;
         while (x < n && y < m)
         {
-            if (a[x].RawKind == b[y].RawKind && len[x, y] == len[x + 1, y + 1] + 1)
+            if (Same(a[x], b[y]) && len[x, y] == len[x + 1, y + 1] + 1)
             {
                 pairs.Add((x, y));
                 x++;
@@ -779,6 +901,19 @@ internal static class SyntaxMapBuilder
         }
         return pairs;
     }
+
+    // Two children pair up when they have the same kind and, for declarations of
+    // locals and local functions, declare the same names (so a declaration inserted
+    // before another does not take over its lambdas).
+    private static bool Same(SyntaxNode a, SyntaxNode b) =>
+        a.RawKind == b.RawKind && DeclaredNames(a) == DeclaredNames(b);
+
+    private static string DeclaredNames(SyntaxNode node) => node switch
+    {
+        LocalDeclarationStatementSyntax d => string.Join(",", d.Declaration.Variables.Select(v => v.Identifier.ValueText)),
+        LocalFunctionStatementSyntax f => f.Identifier.ValueText,
+        _ => "",
+    };
 
     private static bool IsLambdaLike(SyntaxNode node) =>
         node is AnonymousFunctionExpressionSyntax ||

@@ -1,10 +1,26 @@
 namespace App
 {
+    public class Shape
+    {
+        public virtual string Name() => "shape";
+    }
+
+    public struct Pt
+    {
+        public int X;
+        public int Z;
+    }
+
+    public interface IThing
+    {
+        int Size();
+    }
+
     public static class Program
     {
-        static int factor = 2;
+        public static string Run() => Compute(3).ToString() + new Shape().Name() + new Pt { X = 1 }.X;
 
-        public static string Run() => Compute(3).ToString();
+        static int factor = 5;
 
         static int Compute(int x) => x * factor;
     }

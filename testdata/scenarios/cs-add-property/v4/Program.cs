@@ -1,0 +1,39 @@
+namespace App
+{
+    public class Person
+    {
+        private readonly string name;
+
+        public Person(string name)
+        {
+            this.name = name;
+        }
+
+        public int Age { get; set; }
+
+        public static string Title => "Sir";
+
+        public string Nick { get; set; } = "none";
+
+        public event System.Action<string> Greeted;
+
+        public string Greet()
+        {
+            string text = "hi " + Title + " " + name + " (" + Nick + ") aged " + Age;
+            Greeted?.Invoke(text);
+            return text;
+        }
+    }
+
+    public static class Program
+    {
+        public static string Run()
+        {
+            var p = new Person("ann") { Age = 32 };
+            string heard = "";
+            p.Greeted += t => heard = "heard " + t.Length;
+            string said = p.Greet();
+            return said + " / " + heard;
+        }
+    }
+}

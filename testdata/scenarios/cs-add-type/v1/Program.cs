@@ -1,0 +1,10 @@
+namespace App
+{
+    public static class Program
+    {
+        public static string Run()
+        {
+            return "shapes: none";
+        }
+    }
+}

@@ -1,0 +1,11 @@
+module App.Program
+
+let scale (k: int) (xs: int list) = xs |> List.map (fun x -> x * k)
+
+let shift (d: int) (xs: int list) = xs |> List.map (fun x -> x + d * 2)
+
+let keepEven (xs: int list) = xs |> List.filter (fun x -> x % 2 = 0)
+
+let Run () : string =
+    let total = List.fold (fun acc x -> acc + x) 0 (keepEven (shift 10 (scale 3 [ 1; 2; 3; 4 ])))
+    "total " + string total

@@ -1,0 +1,26 @@
+Public Class Pair
+    Public Property Left As Integer
+    Public Property Right As Integer
+
+    Public Function Sum() As Integer
+        Return Left + Right
+    End Function
+End Class
+
+Public Module Program
+    Private calls As Integer
+
+    Public Function Run() As String
+        calls = 3
+        Dim p As New Pair With {.Left = 5, .Right = 6}
+        Return "total: " & Add(2, 3) & " times: " & Times(4, calls) & " pair: " & p.Sum()
+    End Function
+
+    Private Function Add(a As Integer, b As Integer) As Integer
+        Return a + b
+    End Function
+
+    Private Function Times(a As Integer, b As Integer) As Integer
+        Return a * b + 1
+    End Function
+End Module

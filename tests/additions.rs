@@ -1,0 +1,190 @@
+//! Added and deleted members beyond what `tests/hot_reload.rs` checks for every scenario
+//! (each generation equal to a fresh run in CoreCLR): a deleted method's body throws,
+//! every addition needs its runtime capability, and `--json` says what was added.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EMIT_DELTA: &str = env!("CARGO_BIN_EXE_emit-delta");
+
+fn emit(args: &[&Path]) -> Output {
+    Command::new(EMIT_DELTA).args(args).output().unwrap()
+}
+
+fn build(scenario: &str, version: &str) -> PathBuf {
+    support::repo().join("testdata/scenarios").join(scenario).join("bin").join(version).join("App.dll")
+}
+
+/// Every file below `dir` with its contents.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() { stack.push(p) } else { files.push((p.clone(), std::fs::read(&p).unwrap())) }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The `--json` report of one run of v1 → `version` into a fresh folder.
+fn json_of(scenario: &str, version: &str, extra: &[&str]) -> (Output, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args: Vec<&Path> = vec![Path::new("--json"), Path::new("--out"), out.path()];
+    args.extend(extra.iter().map(Path::new));
+    let (v1, updated) = (build(scenario, "v1"), build(scenario, version));
+    args.insert(0, updated.as_path());
+    args.insert(0, v1.as_path());
+    let o = emit(&args);
+    let v = serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null);
+    (o, v)
+}
+
+fn names(list: &serde_json::Value) -> Vec<String> {
+    list.as_array().into_iter().flatten().map(|m| m["name"].as_str().unwrap_or_default().to_string()).collect()
+}
+
+/// cs-add-method: `Twice` is added in generation 1, updated in 2 and deleted in 3. The
+/// host calls it after each generation: it runs the new code, then throws
+/// `MissingMethodException` (a fresh start of v4 has no such method at all).
+#[test]
+fn a_method_added_then_updated_then_deleted_throws_once_deleted() {
+    let Some(dotnet) = support::dotnet("a_method_added_then_updated_then_deleted_throws_once_deleted") else { return };
+    let host = support::build_tool(&dotnet, "hotreload-host", "HotReloadHost");
+    let out = tempfile::tempdir().unwrap();
+    let mut prefixes = Vec::new();
+    for (n, version) in ["v2", "v3", "v4"].iter().enumerate() {
+        let o =
+            emit(&[&build("cs-add-method", "v1"), &build("cs-add-method", version), Path::new("--out"), out.path()]);
+        assert!(o.status.success(), "{version}: {}", String::from_utf8_lossy(&o.stderr));
+        prefixes.push(out.path().join(format!("App.dll.{}", n + 1)));
+    }
+    let run = |dll: &Path, prefixes: &[PathBuf]| -> Vec<String> {
+        let o = Command::new(&dotnet)
+            .arg(&host)
+            .arg(dll)
+            .args(["App.Program::Run", "--call", "App.Program::Twice"])
+            .args(prefixes)
+            .env("DOTNET_MODIFIABLE_ASSEMBLIES", "debug")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "host: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.starts_with("call ")).map(str::to_string).collect()
+    };
+    let fresh: Vec<String> =
+        ["v1", "v2", "v3", "v4"].iter().map(|v| run(&build("cs-add-method", v), &[])[0].clone()).collect();
+    assert_eq!(fresh[0], "call 0: missing");
+    assert_eq!(fresh[3], "call 0: missing");
+    let applied = run(&build("cs-add-method", "v1"), &prefixes);
+    assert_eq!(applied.len(), 4, "{applied:?}");
+    assert_eq!(applied[0], "call 0: missing");
+    // Generations 1 and 2 run what a fresh start of v2 and v3 runs.
+    assert_eq!(applied[1].strip_prefix("call 1: "), fresh[1].strip_prefix("call 0: "));
+    assert_eq!(applied[2].strip_prefix("call 2: "), fresh[2].strip_prefix("call 0: "));
+    assert!(
+        applied[3].starts_with("call 3: error System.MissingMethodException: App.Program::Twice was deleted"),
+        "{applied:?}"
+    );
+}
+
+/// Every applying scenario whose edit adds members: with `--capabilities Baseline` the
+/// run is refused (exit 8, nothing written), each refusal naming the capability it
+/// needs; with the capabilities the additions need, it applies.
+#[test]
+fn additions_are_refused_without_their_capability() {
+    let mut checked = 0;
+    for (name, _, rude) in support::scenarios() {
+        if rude {
+            continue;
+        }
+        for version in ["v2", "v3", "v4"] {
+            let (o, full) = json_of(&name, version, &[]);
+            assert!(o.status.success(), "{name} {version}: {}", String::from_utf8_lossy(&o.stderr));
+            if names(&full["generations"][0]["added"]).is_empty() {
+                continue;
+            }
+            let out = tempfile::tempdir().unwrap();
+            let before = snapshot(out.path());
+            let o = emit(&[
+                &build(&name, "v1"),
+                &build(&name, version),
+                Path::new("--out"),
+                out.path(),
+                Path::new("--json"),
+                Path::new("--capabilities"),
+                Path::new("Baseline"),
+            ]);
+            assert_eq!(o.status.code(), Some(8), "{name} {version}: {}", String::from_utf8_lossy(&o.stderr));
+            assert_eq!(snapshot(out.path()), before, "{name} {version}: a refused run wrote files");
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            let edits = v["rude_edits"].as_array().unwrap();
+            assert!(
+                edits.iter().any(|e| e["code"] == "missing-capability" && e["needs"].is_string()),
+                "{name} {version}: no missing-capability edit: {v}"
+            );
+            for e in edits.iter().filter(|e| e["code"] == "missing-capability") {
+                let needs = e["needs"].as_str().unwrap();
+                assert!(e["reason"].as_str().unwrap().contains(needs), "{name} {version}: {e}");
+                assert!(!e["member"].as_str().unwrap().is_empty());
+            }
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert!(stderr.lines().all(|l| l.starts_with("rude edit: ")), "{name} {version}: {stderr}");
+            checked += 1;
+        }
+    }
+    println!("{checked} additions refused without their capability");
+    assert!(checked >= 16, "expected at least 16 edits with additions, found {checked}");
+}
+
+/// `--json` names what a generation updated, added and deleted, and the types a
+/// `MetadataUpdateHandler` is told about.
+#[test]
+fn json_lists_updated_added_and_deleted_members() {
+    let (o, v) = json_of("cs-add-method", "v2", &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let g = &v["generations"][0];
+    assert!(names(&g["updated_methods"]).contains(&"App.Program::Run".to_string()), "{g}");
+    let added = names(&g["added"]);
+    for m in ["App.Program::Twice", "App.Program::Describe", "App.Counter::Skip", "App.Counter::.ctor"] {
+        assert!(added.contains(&m.to_string()), "{m} not in {added:?}");
+    }
+    let types: Vec<&str> = g["updated_types"].as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
+    assert_eq!(types, ["App.Counter", "App.Program"]);
+
+    let (o, v) = json_of("cs-add-type", "v2", &[]);
+    assert!(o.status.success());
+    let added = names(&v["generations"][0]["added"]);
+    for t in ["App.Circle", "App.Point", "App.Box`1"] {
+        assert!(added.contains(&t.to_string()), "{t} not in {added:?}");
+    }
+    let types = v["generations"][0]["updated_types"].as_array().unwrap();
+    assert!(types.iter().any(|t| t == "App.Circle"), "{types:?}");
+
+    let (o, v) = json_of("cs-rename-method", "v2", &[]);
+    assert!(o.status.success());
+    assert_eq!(names(&v["generations"][0]["deleted_methods"]), ["App.Program::Helper"]);
+    assert_eq!(names(&v["generations"][0]["added"]), ["App.Program::Compute"]);
+}
+
+/// fs-closure-moved: v2 deletes the closure class `first@3` (moved to `second`); a
+/// later build that brings it back is refused, since its old row cannot be reused and a
+/// second type of that name would be ambiguous. The session stays at generation 1.
+#[test]
+fn a_generated_type_deleted_earlier_coming_back_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let first =
+        emit(&[&build("fs-closure-moved", "v1"), &build("fs-closure-moved", "v2"), Path::new("--out"), out.path()]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let state = std::fs::read(out.path().join(".emit-delta/state.json")).unwrap();
+    let back =
+        emit(&[&build("fs-closure-moved", "v1"), &build("fs-closure-moved", "v1"), Path::new("--out"), out.path()]);
+    let stderr = String::from_utf8_lossy(&back.stderr);
+    assert_eq!(back.status.code(), Some(8), "{stderr}");
+    assert!(stderr.contains("a compiler-generated type that an earlier update deleted is back"), "{stderr}");
+    assert!(stderr.contains("Scn.Program::first"), "the message names the user's function: {stderr}");
+    assert_eq!(std::fs::read(out.path().join(".emit-delta/state.json")).unwrap(), state);
+}
