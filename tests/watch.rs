@@ -317,17 +317,19 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     assert_eq!(w.value(), (expected, pid));
     assert_fast_output_is_dotnet_builds(&dir.join("CsApp.csproj"), "CsApp.dll");
 
-    // A rude edit (a new method) restarts the app with the new build.
-    let text = std::fs::read_to_string(&source).unwrap();
-    let text = text.replace("return 4 * 4;", "return Extra() * 3;");
-    let text = text.replace(
-        "public static int Compute()",
-        "public static int Extra()\n    {\n        return 33;\n    }\n\n    public static int Compute()",
-    );
-    std::fs::write(&source, text).unwrap();
+    // An added method is applied in place (AddMethodToExistingType): same process.
+    let expected = add_method(&source, "Twice", 21);
+    let added = w.event(&["applied", "rude", "build_failed"]);
+    assert_eq!(added["event"], "applied", "{added}");
+    assert_eq!(w.value(), (expected, pid));
+
+    // A rude edit (a static field with an initializer, which a running program would
+    // read as 0) restarts the app with the new build.
+    assert_eq!(add_initialized_field(&source, "Extra", 33), 99);
     let rude = w.event(&["rude", "applied"]);
     assert_eq!(rude["event"], "rude", "{rude}");
-    assert!(rude["member"].as_str().unwrap_or_default().contains("Extra"), "{rude}");
+    assert!(rude["member"].as_str().unwrap_or_default().contains("Calculator"), "{rude}");
+    assert!(rude["change"].as_str().unwrap_or_default().contains("Extra"), "{rude}");
     let restarted = w.event(&["restarted"]);
     let new_pid = restarted["pid"].as_u64().unwrap() as u32;
     assert_ne!(new_pid, pid);
@@ -443,13 +445,13 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
     let source = dir.join("Lib/Calculator.cs");
     let pid = edits_apply_in_place(&mut w, &source, "Lib.dll", 2);
 
-    // --on-rude exit: a new method stops the app and watch.
+    // --on-rude exit: a static field with an initializer stops the app and watch.
     let text = std::fs::read_to_string(&source).unwrap();
     std::fs::write(
         &source,
         text.replace(
             "public static int Compute()",
-            "public static int Extra() => 1;\n\n    public static int Compute()",
+            "private static readonly int Extra = 1;\n\n    public static int Compute()",
         ),
     )
     .unwrap();
@@ -471,6 +473,8 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
 
 /// Adds `static int {name}() => {value};` to the Calculator of cs-app and makes Compute
 /// return `{name}() * 3`: a rude edit (a new method); returns what Compute then gives.
+/// Adds `static int NAME() => VALUE` to Compute's class and returns `NAME() * 3` from
+/// Compute; the value Compute gives then.
 fn add_method(source: &Path, name: &str, value: i64) -> i64 {
     let text = std::fs::read_to_string(source).unwrap();
     let start = text.find("        return ").expect("Compute's return") + "        return ".len();
@@ -479,6 +483,21 @@ fn add_method(source: &Path, name: &str, value: i64) -> i64 {
     let text = text.replace(
         "public static int Compute()",
         &format!("public static int {name}() => {value};\n\n    public static int Compute()"),
+    );
+    std::fs::write(source, text).unwrap();
+    value * 3
+}
+
+/// Adds `static readonly int NAME = VALUE` (a static initializer) to Compute's class and
+/// returns `NAME * 3` from Compute; the value Compute gives after a restart.
+fn add_initialized_field(source: &Path, name: &str, value: i64) -> i64 {
+    let text = std::fs::read_to_string(source).unwrap();
+    let start = text.find("        return ").expect("Compute's return") + "        return ".len();
+    let end = start + text[start..].find(';').unwrap();
+    let text = format!("{}{name} * 3{}", &text[..start], &text[end..]);
+    let text = text.replace(
+        "public static int Compute()",
+        &format!("private static readonly int {name} = {value};\n\n    public static int Compute()"),
     );
     std::fs::write(source, text).unwrap();
     value * 3
@@ -508,8 +527,8 @@ fn watch_on_rude_ask_restarts_on_yes_and_stops_on_no() {
     let pid = w.event(&["started"])["pid"].as_u64().unwrap() as u32;
     assert_eq!(w.value(), (42, pid));
 
-    // Yes: the app restarts on the build with the new method.
-    let expected = add_method(&source, "Extra", 33);
+    // Yes: the app restarts on the build with the new field.
+    let expected = add_initialized_field(&source, "Extra", 33);
     let rude = w.event(&["rude", "applied"]);
     assert_eq!(rude["event"], "rude", "{rude}");
     let ask = w.event(&["ask", "restarted", "stopped"]);
@@ -530,7 +549,7 @@ fn watch_on_rude_ask_restarts_on_yes_and_stops_on_no() {
     assert_eq!(w.value(), (expected, new_pid));
 
     // No: the app and watch stop.
-    add_method(&source, "More", 5);
+    add_initialized_field(&source, "More", 5);
     let rude = w.event(&["rude", "applied"]);
     assert_eq!(rude["event"], "rude", "{rude}");
     assert_eq!(w.event(&["ask", "restarted", "stopped"])["event"], "ask");

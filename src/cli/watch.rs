@@ -511,7 +511,8 @@ impl Watch {
                 self.out.event(
                     "rude",
                     &format!("rude edit in {name}: {e}"),
-                    json!({ "assembly": name, "member": e.member, "change": e.change, "reason": e.reason }),
+                    json!({ "assembly": name, "member": e.member, "change": e.change, "reason": e.reason,
+                            "code": e.kind.code(), "needs": e.needs }),
                 );
             }
             return self.after_rude(app, staging, &build);
