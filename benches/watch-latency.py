@@ -1,74 +1,231 @@
 #!/usr/bin/env python3
-"""Save-to-new-value latency of `emit-delta watch` on a sample app (cs-app or fs-app).
+"""Save-to-new-value latency of hot reload, several ways, in one run.
 
-Copies the sample to a temporary folder, starts `emit-delta watch --json`, makes N body
-edits (a literal each), and for each one measures the time from the file write to the
-app printing the new value (asked through watch's stdin), plus watch's own
-build/delta/apply split from its `applied` event. Prints the medians.
+    cargo build --release --offline && nice python3 benches/watch-latency.py [N] [MODE...]
 
-    cargo build --release --offline && python3 benches/watch-latency.py [N] [cs-app|fs-app]
+MODE (default: all of them, in this order):
+  fs-fast     emit-delta watch on testdata/watch/fs-app20 (F#, 20 files), fast path
+  fs-full     the same with --no-fast (every save through `dotnet build`)
+  fs-restart  F#: stop the app, incremental `dotnet build` in place, start it again
+  cs-fast     emit-delta watch on testdata/watch/cs-app20 (C#, 20 files), fast path
+  cs-full     the same with --no-fast
+  cs-dotnet-watch  `dotnet watch` (its own hot reload) on the same C# app
+
+Each mode copies the sample to a fresh temporary folder and runs the app with SAMPLE_PORT
+set, so the value is read the same way for every mode: a connection to 127.0.0.1:PORT
+answers `value: V pid: P`. Per edit (N edits, a literal in Calculator each time), the
+time from the file write until the app answers the new value is measured by polling
+(every 10 ms); one untimed edit comes first (the first edit of a session pays for
+JIT-compiling the warm compiler, or dotnet watch's own warm-up). For emit-delta, the build/delta/apply split is watch's own (its `applied`
+event); for the restart, the build and start times. Prints one table row per mode
+(median, min, max) and the environment settings that affect builds.
 """
-import json, os, queue, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
+import json, os, queue, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 8
-SAMPLE = sys.argv[2] if len(sys.argv) > 2 else "cs-app"
-SOURCE = {"cs-app": "Program.cs", "fs-app": "Program.fs"}[SAMPLE]
+EMIT_DELTA = os.path.join(REPO, "target/release/emit-delta")
+ARGS = sys.argv[1:]
+N = int(ARGS.pop(0)) if ARGS and ARGS[0].isdigit() else 10
+MODES = ARGS or ["fs-fast", "fs-full", "fs-restart", "cs-fast", "cs-full", "cs-dotnet-watch"]
+SAMPLES = {"fs": ("fs-app20", "FsApp20.fsproj", "Calculator.fs", "FsApp20"),
+           "cs": ("cs-app20", "CsApp20.csproj", "Calculator.cs", "CsApp20")}
+ENV_KEYS = ["UseSharedCompilation", "MSBUILDDISABLENODEREUSE", "DOTNET_CLI_USE_MSBUILD_SERVER"]
 
-def main():
-    tmp = tempfile.mkdtemp()
-    app = os.path.join(tmp, SAMPLE)
-    shutil.copytree(os.path.join(REPO, "testdata/watch", SAMPLE), app)
-    source = os.path.join(app, SOURCE)
-    watch = subprocess.Popen([os.path.join(REPO, "target/release/emit-delta"), "watch", app, "--json"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True)
-    events, lines = queue.Queue(), queue.Queue()
-    def pump(stream, q, parse):
-        for line in stream:
-            if parse:
-                try:
-                    q.put(json.loads(line))
-                except ValueError:
-                    pass
-            else:
-                q.put(line.strip())
-    threading.Thread(target=pump, args=(watch.stderr, events, True), daemon=True).start()
-    threading.Thread(target=pump, args=(watch.stdout, lines, False), daemon=True).start()
-    def event(kind):
-        while True:
-            e = events.get(timeout=120)
-            if e["event"] == kind:
-                return e
-            if e["event"] in ("rude", "build_failed", "error"):
-                raise SystemExit(f"unexpected event {e}")
-    def value():
-        watch.stdin.write("\n"); watch.stdin.flush()
-        return lines.get(timeout=30)
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ask(port):
+    """The app's `value: V pid: P` line, or None when it does not answer."""
     try:
-        event("started")
-        value()
-        rows = []
-        current = "6 * 7"
-        for i in range(N):
-            new = f"6 * {100 + i}"
-            text = open(source).read().replace(current, new)
-            t0 = time.monotonic()
-            open(source, "w").write(text)
-            e = event("applied")
-            got = value()
-            t1 = time.monotonic()
-            assert got.startswith(f"value: {6 * (100 + i)} "), got
-            rows.append((t1 - t0, e["build_ms"], e["delta_ms"], e["apply_ms"]))
-            current = new
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(256)
+                if not chunk:
+                    break
+                data += chunk
+            return data.decode().strip() or None
+    except OSError:
+        return None
+
+
+def wait_value(port, value, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = ask(port)
+        if line and line.startswith(f"value: {value} "):
+            return time.monotonic()
+        time.sleep(0.01)
+    raise SystemExit(f"the app did not answer value {value} within {timeout} s")
+
+
+def copy_sample(lang):
+    folder, project, source, _ = SAMPLES[lang]
+    tmp = tempfile.mkdtemp(prefix="watch-latency-")
+    app = os.path.join(tmp, folder)
+    shutil.copytree(os.path.join(REPO, "testdata/watch", folder), app)
+    return tmp, app, os.path.join(app, project), os.path.join(app, source)
+
+
+class Edits:
+    """Rewrites `6 * K` in the source; value is what the app must then answer."""
+
+    def __init__(self, source):
+        self.source, self.current = source, "6 * 7"
+
+    def make(self, i):
+        # i = -1: the untimed first edit (warms up whatever the tool keeps warm).
+        new = f"6 * {100 + i}"
+        text = open(self.source).read().replace(self.current, new)
+        self.current = new
+        start = time.monotonic()
+        with open(self.source, "w") as f:
+            f.write(text)
+        return start, 6 * (100 + i)
+
+
+def pump(stream, q):
+    for line in stream:
+        q.put(line.rstrip("\n"))
+
+
+def run_emit_delta(lang, fast):
+    tmp, app, project, source = copy_sample(lang)
+    port = free_port()
+    cmd = [EMIT_DELTA, "watch", project, "--json"] + ([] if fast else ["--no-fast"])
+    env = dict(os.environ, SAMPLE_PORT=str(port))
+    watch = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True, env=env)
+    events = queue.Queue()
+    threading.Thread(target=pump, args=(watch.stderr, events), daemon=True).start()
+
+    def event(kinds, timeout=300):
+        while True:
+            line = events.get(timeout=timeout)
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            if e.get("event") in kinds:
+                return e
+            if e.get("event") in ("rude", "build_failed", "error"):
+                raise SystemExit(f"unexpected event {e}")
+
+    rows = []
+    try:
+        event(["started"])
+        wait_value(port, 42)
+        if fast:
+            event(["fast_path"])
+        edits = Edits(source)
+        for i in range(-1, N):
+            start, value = edits.make(i)
+            e = event(["applied"])
+            end = wait_value(port, value)
+            if fast and e.get("build") != "fast":
+                raise SystemExit(f"edit {i} did not take the fast path: {e}")
+            if i >= 0:
+                rows.append({"total": end - start, "build": e["build_ms"] / 1000, "delta": e["delta_ms"] / 1000,
+                             "apply": e["apply_ms"] / 1000})
             time.sleep(0.3)
-        med = lambda k: statistics.median(r[k] for r in rows)
-        print(f"{SAMPLE}: edits: {N}")
-        print(f"save -> new value: median {med(0):.2f} s (min {min(r[0] for r in rows):.2f}, max {max(r[0] for r in rows):.2f})")
-        print(f"build: median {med(1) / 1000:.2f} s; delta: median {med(2):.1f} ms; apply: median {med(3):.1f} ms")
     finally:
         os.killpg(watch.pid, signal.SIGTERM)
-        watch.wait(timeout=15)
+        watch.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def run_dotnet_watch(lang):
+    tmp, app, project, source = copy_sample(lang)
+    port = free_port()
+    env = dict(os.environ, SAMPLE_PORT=str(port), DOTNET_WATCH_SUPPRESS_EMOJIS="1")
+    watch = subprocess.Popen(["dotnet", "watch", "--non-interactive", "--project", project, "run"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             start_new_session=True, env=env, cwd=app)
+    out = queue.Queue()
+    threading.Thread(target=pump, args=(watch.stdout, out), daemon=True).start()
+    rows = []
+    try:
+        wait_value(port, 42, timeout=300)
+        time.sleep(2)  # dotnet watch finishes its own start-up after the app answers
+        edits = Edits(source)
+        pid = ask(port).split(" pid: ")[1]
+        for i in range(-1, N):
+            start, value = edits.make(i)
+            end = wait_value(port, value)
+            now_pid = ask(port).split(" pid: ")[1]
+            if now_pid != pid:
+                raise SystemExit(f"dotnet watch restarted the app on edit {i}")
+            if i >= 0:
+                rows.append({"total": end - start})
+            time.sleep(0.3)
+    finally:
+        os.killpg(watch.pid, signal.SIGTERM)
+        try:
+            watch.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(watch.pid, signal.SIGKILL)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def run_restart(lang):
+    tmp, app, project, source = copy_sample(lang)
+    _, _, _, assembly = SAMPLES[lang]
+    port = free_port()
+    env = dict(os.environ, SAMPLE_PORT=str(port))
+
+    def build():
+        subprocess.run(["dotnet", "build", "-c", "Debug", "-nologo", "-v", "q", project], check=True,
+                       stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+
+    def start():
+        dll = os.path.join(app, "bin/Debug/net10.0", assembly + ".dll")
+        return subprocess.Popen(["dotnet", dll], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                start_new_session=True, env=env)
+
+    rows = []
+    build()
+    proc = start()
+    try:
+        wait_value(port, 42)
+        edits = Edits(source)
+        for i in range(-1, N):
+            start_t, value = edits.make(i)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            build()
+            built = time.monotonic()
+            proc = start()
+            end = wait_value(port, value)
+            if i >= 0:
+                rows.append({"total": end - start_t, "build": built - start_t, "start": end - built})
+            time.sleep(0.3)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def main():
+    print(f"edits per mode: {N}; 2-core load average at start: {os.getloadavg()[0]:.1f}")
+    print("environment: " + ", ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in ENV_KEYS))
+    print("| mode | save -> new value, median (min-max) | build | delta | apply | start |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for mode in MODES:
+        lang, how = mode.split("-", 1)
+        rows = {"fast": lambda: run_emit_delta(lang, True), "full": lambda: run_emit_delta(lang, False),
+                "restart": lambda: run_restart(lang), "dotnet-watch": lambda: run_dotnet_watch(lang)}[how]()
+        med = lambda k: (f"{statistics.median(r[k] for r in rows):.3f} s" if k in rows[0] else "")
+        totals = [r["total"] for r in rows]
+        print(f"| {mode} | {statistics.median(totals):.2f} s ({min(totals):.2f}-{max(totals):.2f}) | "
+              f"{med('build')} | {med('delta')} | {med('apply')} | {med('start')} |", flush=True)
+    print(f"2-core load average at the end: {os.getloadavg()[0]:.1f}")
+
 
 main()

@@ -41,6 +41,10 @@ struct Watch {
     events: Receiver<Value>,
     stderr: Arc<Mutex<Vec<String>>>,
     app_pids: Vec<u32>,
+    /// The warm compiler's pid from the last `fast_path` event seen.
+    compiler_pid: Option<u32>,
+    /// The C#/VB compiler server's pid from the last `fast_path` event seen.
+    server_pid: Option<u32>,
 }
 
 impl Watch {
@@ -78,7 +82,7 @@ impl Watch {
                 log.lock().unwrap().push(line);
             }
         });
-        Watch { child, stdin, stdout, events, stderr, app_pids: Vec::new() }
+        Watch { child, stdin, stdout, events, stderr, app_pids: Vec::new(), compiler_pid: None, server_pid: None }
     }
 
     fn log(&self) -> String {
@@ -94,6 +98,12 @@ impl Watch {
                 Ok(v) => {
                     if let Some(pid) = v["pid"].as_u64() {
                         self.app_pids.push(pid as u32);
+                    }
+                    if let Some(pid) = v["compiler_pid"].as_u64() {
+                        self.compiler_pid = Some(pid as u32);
+                    }
+                    if let Some(pid) = v["server_pid"].as_u64() {
+                        self.server_pid = Some(pid as u32);
                     }
                     let kind = v["event"].as_str().unwrap_or_default();
                     if kinds.contains(&kind) {
@@ -204,9 +214,48 @@ fn edits_apply_in_place(w: &mut Watch, source: &Path, assembly: &str, edits: usi
         for k in ["build_ms", "delta_ms", "apply_ms"] {
             assert!(applied[k].as_f64().is_some(), "{k} missing in {applied}");
         }
+        // After the first full build the invocations are captured: every body edit
+        // compiles in the warm compiler.
+        assert_eq!(applied["build"], "fast", "edit {i}: {applied}\n{}", w.log());
         assert_eq!(w.value(), (expected, pid), "edit {i} ({a} * {b})");
     }
     pid
+}
+
+/// The fast path compiled `assembly` of `project` last (into its obj folder, where
+/// `dotnet build` compiles it): `dotnet build` of the same sources at the same paths,
+/// made to compile again by removing that output, writes the same bytes, PDB included.
+fn assert_fast_output_is_dotnet_builds(project: &Path, assembly: &str) {
+    let dotnet = support::dotnet("assert_fast_output_is_dotnet_builds").expect("dotnet");
+    let obj = project.parent().unwrap().join("obj/Debug/net10.0");
+    let pdb = assembly.replace(".dll", ".pdb");
+    let fast = std::fs::read(obj.join(assembly)).unwrap();
+    let fast_pdb = std::fs::read(obj.join(&pdb)).unwrap();
+    std::fs::remove_file(obj.join(assembly)).unwrap();
+    std::fs::remove_file(obj.join(&pdb)).unwrap();
+    let status = Command::new(&dotnet)
+        .args(["build", "-c", "Debug", "-nologo", "-v", "q", "-clp:ErrorsOnly"])
+        .arg(project)
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "dotnet build {}", project.display());
+    let full = std::fs::read(obj.join(assembly)).unwrap();
+    assert!(
+        fast == full,
+        "{assembly}: the fast path's bytes differ from dotnet build's ({} vs {} bytes)",
+        fast.len(),
+        full.len()
+    );
+    assert!(
+        fast_pdb == std::fs::read(obj.join(&pdb)).unwrap(),
+        "{pdb}: the fast path's PDB differs from dotnet build's"
+    );
+}
+
+/// The warm compiler's pid from watch's last `fast_path` event.
+fn compiler_pid(w: &mut Watch) -> u32 {
+    w.compiler_pid.unwrap_or_else(|| panic!("no fast_path event with a compiler pid\n{}", w.log()))
 }
 
 #[test]
@@ -216,6 +265,10 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     let source = dir.join("Program.cs");
     let mut w = Watch::start(&dir.join("CsApp.csproj"), &[]);
     let pid = edits_apply_in_place(&mut w, &source, "CsApp.dll", 4);
+    let compiler = compiler_pid(&mut w);
+    assert!(alive(compiler));
+    let server = w.server_pid.expect("C# compiles through a compiler server that watch owns");
+    assert!(alive(server));
 
     // Handlers: ClearCache then UpdateApplication, with exactly the updated type, per update.
     let handlers = w.ask("handlers");
@@ -248,18 +301,35 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     let applied = w.event(&["applied", "rude", "build_failed"]);
     assert_eq!(applied["event"], "applied", "{applied}");
     assert_eq!(w.value(), (expected, pid));
+    assert_eq!(applied["build"], "fast", "{applied}");
 
-    // A rude edit (a new method) restarts the app with the new build.
-    let text = std::fs::read_to_string(&source).unwrap();
-    let text = text.replace("return 5 * 5;", "return Extra() * 3;");
-    let text = text.replace(
-        "public static int Compute()",
-        "public static int Extra()\n    {\n        return 33;\n    }\n\n    public static int Compute()",
-    );
-    std::fs::write(&source, text).unwrap();
+    // An added source file: the fallback (`dotnet build` globs it in), and the app
+    // keeps its value; the next body edit is fast again.
+    std::fs::write(dir.join("Notes.cs"), "// notes, no code\n").unwrap();
+    let full = w.event(&["applied", "no_change", "rude", "build_failed"]);
+    assert_eq!(full["build"], "full", "{full}");
+    assert!(full["reason"].as_str().unwrap_or_default().contains("new source file: Notes.cs"), "{full}");
+    assert_ne!(full["event"], "build_failed", "{full}");
+    assert_eq!(w.value().0, expected);
+    let expected = set_product(&source, 4, 4);
+    let applied = w.event(&["applied", "rude", "build_failed"]);
+    assert_eq!((applied["event"].as_str(), applied["build"].as_str()), (Some("applied"), Some("fast")), "{applied}");
+    assert_eq!(w.value(), (expected, pid));
+    assert_fast_output_is_dotnet_builds(&dir.join("CsApp.csproj"), "CsApp.dll");
+
+    // An added method is applied in place (AddMethodToExistingType): same process.
+    let expected = add_method(&source, "Twice", 21);
+    let added = w.event(&["applied", "rude", "build_failed"]);
+    assert_eq!(added["event"], "applied", "{added}");
+    assert_eq!(w.value(), (expected, pid));
+
+    // A rude edit (a static field with an initializer, which a running program would
+    // read as 0) restarts the app with the new build.
+    assert_eq!(add_initialized_field(&source, "Extra", 33), 99);
     let rude = w.event(&["rude", "applied"]);
     assert_eq!(rude["event"], "rude", "{rude}");
-    assert!(rude["member"].as_str().unwrap_or_default().contains("Extra"), "{rude}");
+    assert!(rude["member"].as_str().unwrap_or_default().contains("Calculator"), "{rude}");
+    assert!(rude["change"].as_str().unwrap_or_default().contains("Extra"), "{rude}");
     let restarted = w.event(&["restarted"]);
     let new_pid = restarted["pid"].as_u64().unwrap() as u32;
     assert_ne!(new_pid, pid);
@@ -274,6 +344,8 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(!alive(new_pid), "the app {new_pid} outlived watch");
     assert!(!socket.exists(), "{} was not removed", socket.display());
+    assert!(!alive(compiler), "the warm compiler {compiler} outlived watch");
+    assert!(!alive(server), "the compiler server {server} outlived watch");
 }
 
 #[test]
@@ -283,7 +355,53 @@ fn watch_fs_body_edits_apply_in_place_and_a_killed_watch_frees_the_lock() {
     };
     let (_tmp, dir) = sample("fs-app");
     let mut w = Watch::start(&dir, &[]);
-    let pid = edits_apply_in_place(&mut w, &dir.join("Program.fs"), "FsApp.dll", 4);
+    let source = dir.join("Program.fs");
+    let pid = edits_apply_in_place(&mut w, &source, "FsApp.dll", 4);
+    let compiler = compiler_pid(&mut w);
+    assert_fast_output_is_dotnet_builds(&dir.join("FsApp.fsproj"), "FsApp.dll");
+
+    // A project-file edit takes the fallback; the app keeps running its code.
+    let project = dir.join("FsApp.fsproj");
+    let text = std::fs::read_to_string(&project).unwrap();
+    std::fs::write(&project, text.replace("</Project>", "  <!-- edited -->\n</Project>")).unwrap();
+    let full = w.event(&["applied", "no_change", "rude", "build_failed"]);
+    assert_eq!(full["build"], "full", "{full}");
+    assert!(full["reason"].as_str().unwrap_or_default().contains("project file changed: FsApp.fsproj"), "{full}");
+    assert_ne!(full["event"], "build_failed", "{full}");
+    assert_eq!(w.value(), (20 * 21, pid));
+    // The capture after the full build keeps the warm compiler that runs.
+    let ready = w.event(&["fast_path"]);
+    assert_eq!(ready["compiler_pid"], compiler, "{ready}");
+
+    // The warm compiler killed mid-compile: that save falls back to `dotnet build` (or
+    // fails and the next one recovers); the next saves are fast again, with a new one.
+    let expected = set_product(&source, 3, 14);
+    std::thread::sleep(Duration::from_millis(400));
+    // SAFETY: a plain signal to the compiler host watch started (its own process group).
+    unsafe {
+        libc::killpg(compiler as libc::pid_t, libc::SIGKILL);
+    }
+    let after_kill = w.event(&["applied", "build_failed", "rude"]);
+    if after_kill["event"] == "applied" {
+        if after_kill["build"] == "full" {
+            let reason = after_kill["reason"].as_str().unwrap_or_default();
+            assert!(reason.contains("the warm compiler was lost"), "{after_kill}");
+        }
+        eprintln!("the save during the kill: {after_kill}");
+        assert_eq!(w.value(), (expected, pid), "{after_kill}");
+    }
+    let mut expected = set_product(&source, 5, 17);
+    let mut recovered = w.event(&["applied", "build_failed", "rude"]);
+    assert_eq!(recovered["event"], "applied", "{recovered}\n{}", w.log());
+    if recovered["build"] != "fast" {
+        // The kill hit between compiles: this save fell back; the next one is fast.
+        assert_eq!(w.value(), (expected, pid), "{recovered}");
+        expected = set_product(&source, 5, 19);
+        recovered = w.event(&["applied", "build_failed", "rude"]);
+    }
+    assert_eq!(w.value(), (expected, pid), "{recovered}");
+    assert_eq!(recovered["build"], "fast", "{recovered}\n{}", w.log());
+    assert!(!alive(compiler), "the killed compiler {compiler} is still there");
 
     // A watch killed outright leaves no lock behind: the next one starts.
     w.child.kill().unwrap();
@@ -295,7 +413,7 @@ fn watch_fs_body_edits_apply_in_place_and_a_killed_watch_frees_the_lock() {
     let mut again = Watch::start(&dir, &[]);
     let started = again.event(&["started"]);
     assert_ne!(started["pid"], pid, "{started}");
-    assert_eq!(again.value().0, 20 * 21);
+    assert_eq!(again.value().0, expected);
 }
 
 #[test]
@@ -304,6 +422,7 @@ fn watch_vb_body_edits_then_app_exit_and_start_on_next_change() {
     let (_tmp, dir) = sample("vb-app");
     let mut w = Watch::start(&dir, &[]);
     let pid = edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", 4);
+    assert_fast_output_is_dotnet_builds(&dir.join("VbApp.vbproj"), "VbApp.dll");
 
     // The app exits by itself (its stdin ends): watch waits, and the next change starts it.
     w.stdin = None;
@@ -326,13 +445,13 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
     let source = dir.join("Lib/Calculator.cs");
     let pid = edits_apply_in_place(&mut w, &source, "Lib.dll", 2);
 
-    // --on-rude exit: a new method stops the app and watch.
+    // --on-rude exit: a static field with an initializer stops the app and watch.
     let text = std::fs::read_to_string(&source).unwrap();
     std::fs::write(
         &source,
         text.replace(
             "public static int Compute()",
-            "public static int Extra() => 1;\n\n    public static int Compute()",
+            "private static readonly int Extra = 1;\n\n    public static int Compute()",
         ),
     )
     .unwrap();
@@ -354,6 +473,8 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
 
 /// Adds `static int {name}() => {value};` to the Calculator of cs-app and makes Compute
 /// return `{name}() * 3`: a rude edit (a new method); returns what Compute then gives.
+/// Adds `static int NAME() => VALUE` to Compute's class and returns `NAME() * 3` from
+/// Compute; the value Compute gives then.
 fn add_method(source: &Path, name: &str, value: i64) -> i64 {
     let text = std::fs::read_to_string(source).unwrap();
     let start = text.find("        return ").expect("Compute's return") + "        return ".len();
@@ -362,6 +483,21 @@ fn add_method(source: &Path, name: &str, value: i64) -> i64 {
     let text = text.replace(
         "public static int Compute()",
         &format!("public static int {name}() => {value};\n\n    public static int Compute()"),
+    );
+    std::fs::write(source, text).unwrap();
+    value * 3
+}
+
+/// Adds `static readonly int NAME = VALUE` (a static initializer) to Compute's class and
+/// returns `NAME * 3` from Compute; the value Compute gives after a restart.
+fn add_initialized_field(source: &Path, name: &str, value: i64) -> i64 {
+    let text = std::fs::read_to_string(source).unwrap();
+    let start = text.find("        return ").expect("Compute's return") + "        return ".len();
+    let end = start + text[start..].find(';').unwrap();
+    let text = format!("{}{name} * 3{}", &text[..start], &text[end..]);
+    let text = text.replace(
+        "public static int Compute()",
+        &format!("private static readonly int {name} = {value};\n\n    public static int Compute()"),
     );
     std::fs::write(source, text).unwrap();
     value * 3
@@ -391,8 +527,8 @@ fn watch_on_rude_ask_restarts_on_yes_and_stops_on_no() {
     let pid = w.event(&["started"])["pid"].as_u64().unwrap() as u32;
     assert_eq!(w.value(), (42, pid));
 
-    // Yes: the app restarts on the build with the new method.
-    let expected = add_method(&source, "Extra", 33);
+    // Yes: the app restarts on the build with the new field.
+    let expected = add_initialized_field(&source, "Extra", 33);
     let rude = w.event(&["rude", "applied"]);
     assert_eq!(rude["event"], "rude", "{rude}");
     let ask = w.event(&["ask", "restarted", "stopped"]);
@@ -413,7 +549,7 @@ fn watch_on_rude_ask_restarts_on_yes_and_stops_on_no() {
     assert_eq!(w.value(), (expected, new_pid));
 
     // No: the app and watch stop.
-    add_method(&source, "More", 5);
+    add_initialized_field(&source, "More", 5);
     let rude = w.event(&["rude", "applied"]);
     assert_eq!(rude["event"], "rude", "{rude}");
     assert_eq!(w.event(&["ask", "restarted", "stopped"])["event"], "ask");

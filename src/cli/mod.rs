@@ -80,6 +80,9 @@ keeps the app on the code applied last. Exit codes: 0 stopped (Ctrl-C, SIGTERM, 
         /// One JSON object per event on stderr (started, applied, rude, build_failed, restarted, exited, ...).
         #[arg(long)]
         json: bool,
+        /// Build every save with `dotnet build` (no warm compiler, no captured invocations).
+        #[arg(long)]
+        no_fast: bool,
         /// Arguments for the app.
         #[arg(last = true)]
         args: Vec<String>,
@@ -104,8 +107,8 @@ pub fn run() -> i32 {
         Some(Command::Check { baseline, deltas, capabilities }) => {
             return check::run(&baseline, &deltas, capabilities.as_deref());
         }
-        Some(Command::Watch { project, on_rude, json, args }) => {
-            return watch::run(watch::Options { project, on_rude, json, args });
+        Some(Command::Watch { project, on_rude, json, no_fast, args }) => {
+            return watch::run(watch::Options { project, on_rude, json, fast: !no_fast, args });
         }
         None => return generate_main(&cli),
     };

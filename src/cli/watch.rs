@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use emit_delta::capability::Capabilities;
 use emit_delta::hot::{Delta, Prepared, Session};
+use emit_delta::watch::builder::{Build, Builder};
 use emit_delta::watch::protocol::{self, Hello};
+use emit_delta::watch::tool_cache;
 use serde_json::json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -31,6 +33,8 @@ pub struct Options {
     pub project: Option<PathBuf>,
     pub on_rude: OnRude,
     pub json: bool,
+    /// Whether saves may take the fast path (the warm compiler).
+    pub fast: bool,
     pub args: Vec<String>,
 }
 
@@ -40,7 +44,7 @@ const PROJECT_EXTS: [&str; 3] = ["csproj", "fsproj", "vbproj"];
 const SOURCE_EXTS: [&str; 9] = ["cs", "fs", "fsi", "vb", "csproj", "fsproj", "vbproj", "props", "targets"];
 
 enum Event {
-    Changed,
+    Changed(Vec<PathBuf>),
     Stop,
 }
 
@@ -147,83 +151,15 @@ fn dotnet() -> PathBuf {
     std::env::var_os("DOTNET").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("dotnet"))
 }
 
-fn fnv64(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain([0u8]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
-/// Builds the agent from the sources compiled into this binary, once per content hash,
-/// into `~/.cache/emit-delta/agent/<hash>/` (or `$EMIT_DELTA_CACHE_DIR/agent/<hash>/`).
+/// The agent, built from the sources compiled into this binary on first use.
 fn agent(out: &Out) -> Result<PathBuf, String> {
-    let root = std::env::var_os("EMIT_DELTA_CACHE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("emit-delta")))
-        .or_else(|| std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/emit-delta")))
-        .ok_or("no cache folder: set HOME or EMIT_DELTA_CACHE_DIR")?;
-    let dir = root.join("agent").join(format!("{:016x}", fnv64(&[AGENT_PROJECT, AGENT_SOURCE])));
-    let dll = dir.join("bin/EmitDeltaAgent.dll");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let lock_path = dir.join("build.lock");
-    let lock = File::create(&lock_path).map_err(|e| format!("{}: {e}", lock_path.display()))?;
-    lock.lock().map_err(|e| format!("{}: {e}", lock_path.display()))?;
-    if dll.is_file() {
-        return Ok(dll);
-    }
-    out.note("building the agent (first use)");
-    let src = dir.join("src");
-    std::fs::create_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
-    for (name, text) in [("EmitDeltaAgent.csproj", AGENT_PROJECT), ("StartupHook.cs", AGENT_SOURCE)] {
-        std::fs::write(src.join(name), text).map_err(|e| format!("{}: {e}", src.join(name).display()))?;
-    }
-    let tmp_bin = dir.join("bin.tmp");
-    let _ = std::fs::remove_dir_all(&tmp_bin);
-    let result = Command::new(dotnet())
-        .args(["build", "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly", "-o"])
-        .arg(&tmp_bin)
-        .arg(src.join("EmitDeltaAgent.csproj"))
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run dotnet: {e}"))?;
-    if !result.status.success() {
-        return Err(format!(
-            "building the agent failed:\n{}{}",
-            String::from_utf8_lossy(&result.stdout),
-            String::from_utf8_lossy(&result.stderr)
-        ));
-    }
-    std::fs::rename(&tmp_bin, dir.join("bin")).map_err(|e| format!("{}: {e}", dir.display()))?;
-    Ok(dll)
-}
-
-/// `dotnet build` of the project into `staging`; Err holds the compiler's error lines.
-fn build(project: &Path, staging: &Path) -> Result<Duration, Vec<String>> {
-    let start = Instant::now();
-    let result = Command::new(dotnet())
-        .args(["build", "-c", "Debug", "-nologo", "-v", "q", "-clp:ErrorsOnly;NoSummary", "-o"])
-        .arg(staging)
-        .arg(project)
-        .stdin(Stdio::null())
-        .output();
-    match result {
-        Err(e) => Err(vec![format!("cannot run dotnet: {e}")]),
-        Ok(o) if o.status.success() => Ok(start.elapsed()),
-        Ok(o) => {
-            let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-            let mut lines: Vec<String> = Vec::new();
-            for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                if !lines.iter().any(|x| x == l) {
-                    lines.push(l.to_string());
-                }
-            }
-            Err(lines)
-        }
-    }
+    let tool = tool_cache::Tool {
+        name: "agent",
+        files: &[("EmitDeltaAgent.csproj", AGENT_PROJECT), ("StartupHook.cs", AGENT_SOURCE)],
+        project_file: "EmitDeltaAgent.csproj",
+        assembly: "EmitDeltaAgent.dll",
+    };
+    tool_cache::built(&dotnet(), &tool, || out.note("building the agent (first use)"))
 }
 
 /// The running app: its process (leader of its own process group) and agent connection.
@@ -279,6 +215,7 @@ struct Watch {
     runs: u32,
     /// The running app's stdin, fed from watch's own stdin by [`forward_stdin`].
     app_stdin: AppStdin,
+    builder: Builder,
 }
 
 /// The app's stdin (`None` between runs), whether watch's stdin reached its end, and
@@ -446,61 +383,81 @@ impl Watch {
         })
     }
 
-    fn started(&self, event: &str, app: &App, build: Option<Duration>) {
-        let build_text = build.map(|b| format!(", build {}", human(b))).unwrap_or_default();
-        self.out.event(
-            event,
-            &format!("{event} {} (pid {}{build_text})", self.assembly, app.pid),
-            json!({ "pid": app.pid, "assembly": self.assembly, "project": self.project, "socket": self.socket,
-                    "build_ms": build.map(ms), "capabilities": app.capabilities.to_string() }),
-        );
+    fn started(&self, event: &str, app: &App, build: &Build) {
+        let mut fields = json!({ "pid": app.pid, "assembly": self.assembly, "project": self.project,
+                                 "socket": self.socket, "capabilities": app.capabilities.to_string() });
+        add_build_fields(&mut fields, build);
+        self.out.event(event, &format!("{event} {} (pid {}, {})", self.assembly, app.pid, build_text(build)), fields);
     }
 
-    /// Builds and starts the app; prints why not on failure.
-    fn build_and_start(&mut self, event: &str) -> Option<App> {
+    /// Builds (fully) and starts the app; prints why not on failure.
+    fn build_and_start(&mut self, event: &str, reason: &str) -> Option<App> {
         let staging = self.staging();
-        match build(&self.project, &staging) {
-            Err(errors) => {
-                self.build_failed(&errors);
+        let build = self.builder.full(&staging, reason.to_string());
+        if let Err(errors) = &build.result {
+            self.build_failed(errors, &build);
+            return None;
+        }
+        match self.start(&staging) {
+            Ok(app) => {
+                self.started(event, &app, &build);
+                Some(app)
+            }
+            Err(e) => {
+                self.out.event("error", &e, json!({ "message": e }));
                 None
             }
-            Ok(took) => match self.start(&staging) {
-                Ok(app) => {
-                    self.started(event, &app, Some(took));
-                    Some(app)
-                }
-                Err(e) => {
-                    self.out.event("error", &e, json!({ "message": e }));
-                    None
-                }
-            },
         }
     }
 
-    fn build_failed(&self, errors: &[String]) {
+    fn build_failed(&self, errors: &[String], build: &Build) {
         if self.out.json {
-            self.out.event("build_failed", "", json!({ "errors": errors }));
+            let mut fields = json!({ "errors": errors });
+            add_build_fields(&mut fields, build);
+            self.out.event("build_failed", "", fields);
         } else {
-            eprintln!("watch: build failed; the app keeps running the code applied last");
+            eprintln!("watch: build failed ({}); the app keeps running the code applied last", build_text(build));
             for e in errors {
                 eprintln!("watch:   {e}");
             }
         }
     }
 
-    /// A save: build into staging, apply what changed, or restart on a rude edit.
-    fn change(&mut self, app: Option<App>) -> Result<Option<App>, ()> {
+    /// After a full build: capture the compiler invocations for the fast path (and start
+    /// the warm compiler); a failure only turns the fast path off until the next one.
+    fn capture(&mut self) {
+        let out = &self.out;
+        match self.builder.capture(|| out.note("building the compiler host (first use)")) {
+            Ok(true) => {
+                let pid = self.builder.compiler_pid();
+                let server = self.builder.server_pid();
+                let server_text = server.map(|s| format!(", compiler server pid {s}")).unwrap_or_default();
+                self.out.event(
+                    "fast_path",
+                    &format!("fast path ready (warm compiler pid {}{server_text})", pid.unwrap_or_default()),
+                    json!({ "enabled": true, "compiler_pid": pid, "server_pid": server }),
+                );
+            }
+            Ok(false) => {}
+            Err(e) => self.out.event(
+                "fast_path",
+                &format!("fast path off until the next full build: {e}"),
+                json!({ "enabled": false, "message": e }),
+            ),
+        }
+    }
+
+    /// A save of `changed`: build into staging, apply what changed, or restart on a rude edit.
+    fn change(&mut self, app: Option<App>, changed: &[PathBuf]) -> Result<Option<App>, ()> {
         let Some(mut app) = app else {
-            return Ok(self.build_and_start("started"));
+            return Ok(self.build_and_start("started", "the app is not running"));
         };
         let staging = self.staging();
-        let build_took = match build(&self.project, &staging) {
-            Ok(t) => t,
-            Err(errors) => {
-                self.build_failed(&errors);
-                return Ok(Some(app));
-            }
-        };
+        let build = self.builder.build(changed, &staging);
+        if let Err(errors) = &build.result {
+            self.build_failed(errors, &build);
+            return Ok(Some(app));
+        }
         let delta_start = Instant::now();
         let mut deltas: Vec<(String, Delta)> = Vec::new();
         let mut rude = Vec::new();
@@ -554,20 +511,19 @@ impl Watch {
                 self.out.event(
                     "rude",
                     &format!("rude edit in {name}: {e}"),
-                    json!({ "assembly": name, "member": e.member, "change": e.change, "reason": e.reason }),
+                    json!({ "assembly": name, "member": e.member, "change": e.change, "reason": e.reason,
+                            "code": e.kind.code(), "needs": e.needs }),
                 );
             }
-            return self.after_rude(app, staging, build_took);
+            return self.after_rude(app, staging, &build);
         }
         for (name, bytes) in unchanged {
             app.applied.insert(name, bytes);
         }
         if deltas.is_empty() {
-            self.out.event(
-                "no_change",
-                &format!("no change to apply (build {})", human(build_took)),
-                json!({ "build_ms": ms(build_took) }),
-            );
+            let mut fields = json!({});
+            add_build_fields(&mut fields, &build);
+            self.out.event("no_change", &format!("no change to apply ({})", build_text(&build)), fields);
             return Ok(Some(app));
         }
         for (name, delta) in deltas {
@@ -594,18 +550,20 @@ impl Watch {
                         );
                     }
                     app.applied.insert(name.clone(), bytes);
+                    let mut fields = json!({ "assembly": name, "generation": number, "methods": methods,
+                            "types": types, "pid": app.pid, "deferred": r.deferred, "handler_errors": r.handler_errors,
+                            "delta_ms": ms(delta_took), "apply_ms": ms(apply_took) });
+                    add_build_fields(&mut fields, &build);
                     self.out.event(
                         "applied",
                         &format!(
-                            "applied {name} generation {number}: {} (build {}, delta {}, apply {})",
+                            "applied {name} generation {number}: {} ({}, delta {}, apply {})",
                             methods.join(", "),
-                            human(build_took),
+                            build_text(&build),
                             human(delta_took),
                             human(apply_took)
                         ),
-                        json!({ "assembly": name, "generation": number, "methods": methods, "types": types,
-                                "pid": app.pid, "deferred": r.deferred, "handler_errors": r.handler_errors,
-                                "build_ms": ms(build_took), "delta_ms": ms(delta_took), "apply_ms": ms(apply_took) }),
+                        fields,
                     );
                     for h in &r.handler_errors {
                         self.out.note(&format!("update handler failed: {h}"));
@@ -619,7 +577,7 @@ impl Watch {
                         &format!("the runtime refused the update of {name}: {message}"),
                         json!({ "assembly": name, "message": message }),
                     );
-                    return self.after_rude(app, staging, build_took);
+                    return self.after_rude(app, staging, &build);
                 }
                 Err(e) => {
                     session.discard(delta);
@@ -628,7 +586,7 @@ impl Watch {
                         &format!("sending the update of {name}: {e}"),
                         json!({ "assembly": name, "message": e.to_string() }),
                     );
-                    return self.after_rude(app, staging, build_took);
+                    return self.after_rude(app, staging, &build);
                 }
             }
         }
@@ -659,7 +617,7 @@ impl Watch {
     }
 
     /// What `--on-rude` says: restart from `staging` with fresh sessions, or stop (Err).
-    fn after_rude(&mut self, app: App, staging: PathBuf, build_took: Duration) -> Result<Option<App>, ()> {
+    fn after_rude(&mut self, app: App, staging: PathBuf, build: &Build) -> Result<Option<App>, ()> {
         let restart = match self.opts.on_rude {
             OnRude::Restart => true,
             OnRude::Exit => false,
@@ -671,7 +629,7 @@ impl Watch {
         }
         match self.start(&staging) {
             Ok(app) => {
-                self.started("restarted", &app, Some(build_took));
+                self.started("restarted", &app, build);
                 Ok(Some(app))
             }
             Err(e) => {
@@ -679,6 +637,25 @@ impl Watch {
                 Ok(None)
             }
         }
+    }
+}
+
+/// `fast build 0.8 s` or `full build 3.2 s: project file changed: App.fsproj`.
+fn build_text(build: &Build) -> String {
+    let mut text = format!("{} build {}", build.kind.name(), human(build.took));
+    if let Some(reason) = &build.reason {
+        text.push_str(": ");
+        text.push_str(reason);
+    }
+    text
+}
+
+/// `build` (fast or full), `reason` (why full) and `build_ms` into an event's fields.
+fn add_build_fields(fields: &mut serde_json::Value, build: &Build) {
+    if let Some(map) = fields.as_object_mut() {
+        map.insert("build".into(), json!(build.kind.name()));
+        map.insert("reason".into(), json!(build.reason));
+        map.insert("build_ms".into(), json!(ms(build.took)));
     }
 }
 
@@ -764,12 +741,17 @@ pub fn run(opts: Options) -> i32 {
         Duration::from_millis(150),
         None,
         move |result: notify_debouncer_full::DebounceEventResult| {
-            if let Ok(events) = result
-                && events
-                    .iter()
-                    .any(|e| !e.kind.is_access() && e.paths.iter().any(|p| is_source_change(&filter_roots, p)))
-            {
-                let _ = tx.send(Event::Changed);
+            let Ok(events) = result else { return };
+            let mut changed: Vec<PathBuf> = Vec::new();
+            for e in events.iter().filter(|e| !e.kind.is_access()) {
+                for p in e.paths.iter().filter(|p| is_source_change(&filter_roots, p)) {
+                    if !changed.contains(p) {
+                        changed.push(p.clone());
+                    }
+                }
+            }
+            if !changed.is_empty() {
+                let _ = tx.send(Event::Changed(changed));
             }
         },
     ) {
@@ -783,24 +765,42 @@ pub fn run(opts: Options) -> i32 {
     }
 
     forward_stdin(app_stdin.clone());
-    let mut w = Watch { out, opts, project, assembly, agent, tmp, socket, listener, builds: 0, runs: 0, app_stdin };
-    let mut app = w.build_and_start("started");
+    let projects = project_closure(&project);
+    let scratch = tmp.path().join("fast");
+    if let Err(e) = std::fs::create_dir_all(&scratch) {
+        return fail(format!("{}: {e}", scratch.display()));
+    }
+    let builder = Builder::new(dotnet(), projects, opts.fast, scratch);
+    let mut w =
+        Watch { out, opts, project, assembly, agent, tmp, socket, listener, builds: 0, runs: 0, app_stdin, builder };
+    let mut app = w.build_and_start("started", "first build");
+    w.capture();
     let code = loop {
         match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(Event::Stop) => break 0,
-            Ok(Event::Changed) => {
+            Ok(Event::Changed(mut changed)) => {
                 // Saves that came in while we were busy are one change.
                 let mut stop = false;
                 while let Ok(e) = rx.try_recv() {
-                    stop |= matches!(e, Event::Stop);
+                    match e {
+                        Event::Stop => stop = true,
+                        Event::Changed(more) => {
+                            for p in more {
+                                if !changed.contains(&p) {
+                                    changed.push(p);
+                                }
+                            }
+                        }
+                    }
                 }
                 if stop {
                     break 0;
                 }
-                match w.change(app.take()) {
+                match w.change(app.take(), &changed) {
                     Ok(next) => app = next,
                     Err(()) => break 0,
                 }
+                w.capture();
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Some(a) = app.as_mut()

@@ -1,4 +1,15 @@
 //! Pieces of `emit-delta watch` that are not command-line plumbing: the wire format
-//! spoken with the agent inside the app ([`protocol`]).
+//! spoken with the agent inside the app ([`protocol`]), the programs built on first use
+//! ([`tool_cache`]), and the fast path: the captured compiler invocations
+//! ([`invocation`]), the choice between them and a full build ([`route`]), the warm
+//! compiler process ([`compiler_host`]), the C#/VB compiler server it uses
+//! ([`compiler_server`]) and the staging of its outputs ([`fast_build`]).
 
+pub mod builder;
+pub mod compiler_host;
+pub mod compiler_server;
+pub mod fast_build;
+pub mod invocation;
 pub mod protocol;
+pub mod route;
+pub mod tool_cache;

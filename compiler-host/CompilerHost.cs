@@ -1,0 +1,223 @@
+// The warm compiler of `emit-delta watch`: a process that loads the installed SDK's own
+// compilers once and compiles again and again without restarting.
+//
+// Protocol (stdin/stdout, one JSON object per line, UTF-8):
+//   host  -> watch, once at start:  {"ready":true,"pid":N}
+//   watch -> host, per compile:     {"language":"fsharp"|"csharp"|"vb","compiler":"/sdk/.../fsc.dll",
+//                                    "cwd":"/project/dir","args":["..."]}
+//   host  -> watch, per compile:    {"exit":0,"output":"...","working_set":BYTES,"ms":N}
+// F#: FSharpChecker.Compile of the FSharp.Compiler.Service.dll beside the given fsc.dll
+// (the entry point of fsc.dll ends the process on an error, FSharpChecker.Compile does not).
+// C#, VB: the entry point of csc.dll / vbc.dll. Each compiler lives in its own
+// AssemblyLoadContext that resolves from the compiler's own folder (its deps.json).
+// The host exits when its stdin ends (watch is gone); it never writes anything else to stdout.
+
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+internal sealed class CompilerContext : AssemblyLoadContext
+{
+    private readonly AssemblyDependencyResolver resolver;
+
+    public CompilerContext(string compilerDll) : base("compiler:" + compilerDll)
+    {
+        resolver = new AssemblyDependencyResolver(compilerDll);
+    }
+
+    protected override Assembly? Load(AssemblyName name)
+    {
+        var path = resolver.ResolveAssemblyToPath(name);
+        return path is null ? null : LoadFromAssemblyPath(path);
+    }
+}
+
+internal interface ICompiler
+{
+    /// Compiles; returns the exit code, diagnostics written to `output`.
+    int Compile(string[] args, TextWriter output);
+}
+
+/// csc.dll or vbc.dll: their entry point, which compiles in-process and returns the exit code.
+internal sealed class RoslynCompiler : ICompiler
+{
+    private readonly MethodInfo entry;
+
+    public RoslynCompiler(string dll)
+    {
+        var context = new CompilerContext(dll);
+        var assembly = context.LoadFromAssemblyPath(dll);
+        entry = assembly.EntryPoint ?? throw new InvalidOperationException(dll + " has no entry point");
+    }
+
+    public int Compile(string[] args, TextWriter output)
+    {
+        var result = entry.Invoke(null, new object[] { args });
+        return result is int code ? code : 0;
+    }
+}
+
+/// F#: FSharpChecker.Compile(argv) of FSharp.Compiler.Service.dll, run synchronously.
+internal sealed class FSharpCompiler : ICompiler
+{
+    private readonly object checker;
+    private readonly MethodInfo compile;
+    private readonly MethodInfo runSynchronously;
+    private readonly string programName;
+
+    public FSharpCompiler(string fscDll)
+    {
+        programName = fscDll;
+        var context = new CompilerContext(fscDll);
+        var fcs = context.LoadFromAssemblyName(new AssemblyName("FSharp.Compiler.Service"));
+        var core = context.LoadFromAssemblyName(new AssemblyName("FSharp.Core"));
+        var checkerType = fcs.GetType("FSharp.Compiler.CodeAnalysis.FSharpChecker", throwOnError: true)!;
+        var create = checkerType.GetMethod("Create", BindingFlags.Public | BindingFlags.Static)
+            ?? throw new InvalidOperationException("FSharpChecker.Create not found");
+        // Every parameter of Create is optional: null is F#'s None.
+        checker = create.Invoke(null, new object?[create.GetParameters().Length])
+            ?? throw new InvalidOperationException("FSharpChecker.Create returned null");
+        compile = checkerType.GetMethods()
+            .FirstOrDefault(m => m.Name == "Compile" && m.GetParameters().Length >= 1
+                && m.GetParameters()[0].ParameterType == typeof(string[]))
+            ?? throw new InvalidOperationException("FSharpChecker.Compile(string[]) not found");
+        var asyncType = core.GetType("Microsoft.FSharp.Control.FSharpAsync", throwOnError: true)!;
+        var resultType = compile.ReturnType.GetGenericArguments()[0];
+        runSynchronously = asyncType.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .First(m => m.Name == "RunSynchronously")
+            .MakeGenericMethod(resultType);
+    }
+
+    public int Compile(string[] args, TextWriter output)
+    {
+        var argv = new string[args.Length + 1];
+        argv[0] = programName;
+        Array.Copy(args, 0, argv, 1, args.Length);
+        var compileArgs = new object?[compile.GetParameters().Length];
+        compileArgs[0] = argv;
+        var job = compile.Invoke(checker, compileArgs);
+        var runArgs = new object?[runSynchronously.GetParameters().Length];
+        runArgs[0] = job;
+        var result = runSynchronously.Invoke(null, runArgs)
+            ?? throw new InvalidOperationException("FSharpChecker.Compile returned null");
+        var type = result.GetType();
+        var diagnostics = (Array?)type.GetProperty("Item1")?.GetValue(result) ?? Array.Empty<object>();
+        var second = type.GetProperty("Item2")?.GetValue(result);
+        var failed = false;
+        foreach (var d in diagnostics)
+        {
+            if (d is null) continue;
+            var severity = d.GetType().GetProperty("Severity")?.GetValue(d)?.ToString();
+            if (severity == "Error") failed = true;
+            output.WriteLine(d.ToString());
+        }
+        // Older compilers return an exit code, newer ones an exception option.
+        if (second is int code) return failed && code == 0 ? 1 : code;
+        if (second is not null)
+        {
+            var value = second.GetType().GetProperty("Value")?.GetValue(second);
+            if (value is Exception e)
+            {
+                output.WriteLine(e.Message);
+                return 1;
+            }
+        }
+        return failed ? 1 : 0;
+    }
+}
+
+internal static class CompilerHost
+{
+    private static readonly Dictionary<string, ICompiler> compilers = new();
+
+    private static ICompiler Compiler(string language, string dll)
+    {
+        var key = language + "\n" + dll;
+        if (!compilers.TryGetValue(key, out var compiler))
+        {
+            compiler = language switch
+            {
+                "fsharp" => new FSharpCompiler(dll),
+                "csharp" or "vb" => new RoslynCompiler(dll),
+                _ => throw new ArgumentException("unknown language `" + language + "`"),
+            };
+            compilers[key] = compiler;
+        }
+        return compiler;
+    }
+
+    private static JsonObject Handle(string line)
+    {
+        var watch = Stopwatch.StartNew();
+        var request = JsonNode.Parse(line) as JsonObject
+            ?? throw new ArgumentException("a request must be a JSON object");
+        var language = (string?)request["language"] ?? throw new ArgumentException("no `language`");
+        var dll = (string?)request["compiler"] ?? throw new ArgumentException("no `compiler`");
+        var cwd = (string?)request["cwd"] ?? throw new ArgumentException("no `cwd`");
+        var args = (request["args"] as JsonArray ?? throw new ArgumentException("no `args`"))
+            .Select(a => (string?)a ?? throw new ArgumentException("`args` holds a non-string"))
+            .ToArray();
+        var text = new StringWriter();
+        var stdout = Console.Out;
+        var stderr = Console.Error;
+        int exit;
+        try
+        {
+            Environment.CurrentDirectory = cwd;
+            var compiler = Compiler(language, dll);
+            Console.SetOut(text);
+            Console.SetError(text);
+            exit = compiler.Compile(args, text);
+        }
+        catch (Exception e)
+        {
+            var inner = e is TargetInvocationException { InnerException: not null } t ? t.InnerException! : e;
+            text.WriteLine("the compiler host failed: " + inner);
+            exit = 1;
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+        return new JsonObject
+        {
+            ["exit"] = exit,
+            ["output"] = text.ToString(),
+            ["working_set"] = Environment.WorkingSet,
+            ["ms"] = watch.Elapsed.TotalMilliseconds,
+        };
+    }
+
+    public static int Main()
+    {
+        var stdin = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
+        var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
+        // Nothing the compilers print may reach the protocol stream.
+        Console.SetOut(TextWriter.Null);
+        stdout.WriteLine(new JsonObject { ["ready"] = true, ["pid"] = Environment.ProcessId }.ToJsonString());
+        string? line;
+        while ((line = stdin.ReadLine()) is not null)
+        {
+            if (line.Length == 0) continue;
+            JsonObject reply;
+            try
+            {
+                reply = Handle(line);
+            }
+            catch (Exception e)
+            {
+                reply = new JsonObject { ["exit"] = 1, ["output"] = "bad request: " + e.Message, ["working_set"] = Environment.WorkingSet, ["ms"] = 0 };
+            }
+            stdout.WriteLine(reply.ToJsonString());
+        }
+        return 0;
+    }
+}
