@@ -1,7 +1,8 @@
 //! Mutation testing of the delta writer (issue 14, item 6). A real generation 1 written
 //! by emit-delta for a bundled scenario (`cs-generic-inst`: one updated method and new
 //! TypeRef, MemberRef, StandAloneSig, TypeSpec, MethodSpec, AssemblyRef rows and `#US`
-//! literals; `cs-lambda`: three updated methods) is mutated one defect at a time: a row
+//! literals; `cs-lambda`: three updated methods; `cs-add-property`: added methods, a
+//! field, a parameter, a PropertyMap, properties and semantics) is mutated one defect at a time: a row
 //! or entry of each kind the writer emits is flipped (a column pointed elsewhere),
 //! dropped (with its EncMap/EncLog entries, so only the loss remains) or reordered. Each
 //! mutant goes to three independent judges:
@@ -315,7 +316,13 @@ struct Mutant {
     mutate: Mutate,
 }
 
-/// Every mutant: scenario 0 is cs-generic-inst, 1 is cs-lambda.
+/// The physical EncLog row (1-based) of the first entry with `operation`.
+fn enc_log_row(md: &[u8], operation: u32) -> u32 {
+    rows(md, TableId::EncLog).iter().position(|r| r[1] == operation).expect("such an EncLog entry") as u32 + 1
+}
+
+/// Every mutant: scenario 0 is cs-generic-inst, 1 is cs-lambda, 2 is cs-add-property
+/// (added methods, a field, a parameter, a PropertyMap, properties, semantics).
 fn mutants() -> Vec<Mutant> {
     let mut m: Vec<Mutant> = Vec::new();
     let mut add = |scenario: usize, kind: &'static str, what: &'static str, f: Mutate| {
@@ -713,6 +720,52 @@ fn mutants() -> Vec<Mutant> {
         "reorder: MethodDebugInformation rows 1 and 2 swapped",
         Box::new(|f| swap_rows(dpdb(f), T::MethodDebugInformation, 1, 2)),
     );
+
+    // Additions (cs-add-property): announcements and the added rows.
+    add(
+        2,
+        "EncLog",
+        "drop: an AddMethod announcement",
+        Box::new(|f| {
+            let md = dmeta(f);
+            let at = enc_log_row(md, 1) as usize;
+            let mut log = rows(md, T::EncLog);
+            log.remove(at - 1);
+            *md = replace_rows(md, T::EncLog, &log);
+        }),
+    );
+    add(
+        2,
+        "EncLog",
+        "flip: AddField announced on the module type",
+        Box::new(|f| {
+            let md = dmeta(f);
+            let at = enc_log_row(md, 2);
+            write_cell(md, T::EncLog, at, 0, Token::new(T::TypeDef, 1).0);
+        }),
+    );
+    add(2, "Field", "drop: the added backing field", Box::new(|f| drop_row(dmeta(f), T::Field, 1)));
+    add(2, "Param", "drop: the added setter's parameter", Box::new(|f| drop_row(dmeta(f), T::Param, 1)));
+    add(2, "PropertyMap", "drop: the added map row", Box::new(|f| drop_row(dmeta(f), T::PropertyMap, 1)));
+    add(
+        2,
+        "MethodDef",
+        "drop: the last added method",
+        Box::new(|f| {
+            let last = count(dmeta(f), T::MethodDef);
+            drop_row(dmeta(f), T::MethodDef, last)
+        }),
+    );
+    add(
+        2,
+        "MethodDef",
+        "flip: an added method's RVA past the .dil",
+        Box::new(|f| {
+            let past = f.generations[0].dil.len() as u32 + 4;
+            let last = count(dmeta(f), T::MethodDef);
+            write_cell(dmeta(f), T::MethodDef, last, 0, past);
+        }),
+    );
     add(
         1,
         ".dpdb",
@@ -728,7 +781,7 @@ fn mutants() -> Vec<Mutant> {
 
 #[test]
 fn mutants_of_every_row_kind_are_caught() {
-    let scenarios = [Scenario::new("cs-generic-inst"), Scenario::new("cs-lambda")];
+    let scenarios = [Scenario::new("cs-generic-inst"), Scenario::new("cs-lambda"), Scenario::new("cs-add-property")];
     let runtime = Runtime::new();
     let expected: Vec<Option<String>> = scenarios.iter().map(|s| runtime.as_ref().map(|r| r.fresh_v2(s))).collect();
 
