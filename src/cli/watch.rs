@@ -241,18 +241,19 @@ impl AppStdin {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits for the next line of watch's stdin and returns it (without its line end),
-    /// keeping it from the app; `None` once watch's stdin has ended.
-    fn read_answer(&self) -> Option<String> {
+    /// From now on, the next line of watch's stdin is kept from the app and goes to the
+    /// returned receiver (without its line end; `None` once watch's stdin has ended).
+    /// Called before the question is shown, so an answer typed right after it is never
+    /// copied to the app.
+    fn expect_answer(&self) -> std::sync::mpsc::Receiver<Option<String>> {
         let (answer, receiver) = std::sync::mpsc::channel();
-        {
-            let mut state = self.lock();
-            if state.closed {
-                return None;
-            }
+        let mut state = self.lock();
+        if state.closed {
+            let _ = answer.send(None);
+        } else {
             state.question = Some(Question { line: Vec::new(), answer });
         }
-        receiver.recv().ok().flatten()
+        receiver
     }
 }
 
@@ -599,6 +600,7 @@ impl Watch {
     /// and SIGTERM stop.
     fn ask(&mut self) -> bool {
         let question = "restart the app with the new build? [Y/n]";
+        let pending = self.app_stdin.expect_answer();
         if self.out.json {
             self.out.event("ask", question, json!({ "question": question }));
         } else {
@@ -606,7 +608,7 @@ impl Watch {
             let _ = write!(err, "watch: {question} ");
             let _ = err.flush();
         }
-        let answer = self.app_stdin.read_answer();
+        let answer = pending.recv().ok().flatten();
         let restart = answer.as_deref().is_some_and(|a| {
             let a = a.trim();
             !(a.eq_ignore_ascii_case("n") || a.eq_ignore_ascii_case("no"))
