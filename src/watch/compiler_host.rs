@@ -79,14 +79,7 @@ impl CompilerHost {
             // No dynamic-PGO instrumented tier in between (not measured against the default).
             .env("DOTNET_TieredPGO", "0")
             .process_group(0);
-        // SAFETY: prctl is async-signal-safe; it only sets this child's parent-death signal.
-        unsafe {
-            command.pre_exec(|| {
-                #[cfg(target_os = "linux")]
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
-                Ok(())
-            });
-        }
+        die_with_parent(&mut command);
         let mut child = command.spawn().map_err(|e| format!("cannot start the compiler host: {e}"))?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             kill(&mut child);
@@ -205,5 +198,18 @@ fn kill(child: &mut Child) {
 impl Drop for CompilerHost {
     fn drop(&mut self) {
         kill(&mut self.child);
+    }
+}
+
+/// Makes the child started by `command` die with watch (Linux: the kernel sends it
+/// SIGKILL when watch exits, even when watch is killed).
+pub(super) fn die_with_parent(command: &mut Command) {
+    // SAFETY: prctl is async-signal-safe; it only sets this child's parent-death signal.
+    unsafe {
+        command.pre_exec(|| {
+            #[cfg(target_os = "linux")]
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+            Ok(())
+        });
     }
 }

@@ -51,14 +51,7 @@ impl CompilerServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0);
-        // SAFETY: prctl is async-signal-safe; it only sets this child's parent-death signal.
-        unsafe {
-            command.pre_exec(|| {
-                #[cfg(target_os = "linux")]
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
-                Ok(())
-            });
-        }
+        super::compiler_host::die_with_parent(&mut command);
         let child = command.spawn().map_err(|e| format!("cannot start the compiler server: {e}"))?;
         let mut server = CompilerServer { child, pipe };
         let deadline = Instant::now() + Duration::from_secs(60);
