@@ -1,6 +1,6 @@
-//! The same-rows fast paths of `diff_builds` (rows equal, or equal but for the names of
-//! F# line-named definitions that moved) must find exactly what the general
-//! key-matching comparison finds, on every pair of consecutive builds we have: the
+//! The fast paths of `diff_builds` (rows equal, equal but for the names of F#
+//! line-named definitions that moved, or definitions paired by position) must find
+//! exactly what the general key-matching comparison finds, on every pair of consecutive builds we have: the
 //! scenarios (C#, F#, rude edits), the 20,000-method benchmark fixture and the F#
 //! 2,000-closure fixture with a line inserted at the top.
 
@@ -9,37 +9,56 @@ use std::path::{Path, PathBuf};
 use emit_delta::Assembly;
 use emit_delta::diff::DefinitionMatch;
 use emit_delta::diff::compare::{BuildDiff, diff_builds, diff_by_key};
+use emit_delta::diff::pairing::DEFINITION_TABLES;
+use emit_delta::metadata::Token;
 
 fn pairs() -> Vec<(PathBuf, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
     let mut out = Vec::new();
     for entry in std::fs::read_dir(root.join("scenarios")).unwrap() {
         let bin = entry.unwrap().path().join("bin");
-        let versions = ["v1", "v2", "v3", "v4"].map(|v| bin.join(v).join("App.dll"));
-        if versions.iter().all(|p| p.is_file()) {
-            out.extend(versions.windows(2).map(|w| (w[0].clone(), w[1].clone())));
-            // Against the baseline too: later builds differ from v1 in more ways.
-            out.push((versions[0].clone(), versions[3].clone()));
-        } else if versions[..2].iter().all(|p| p.is_file()) {
-            out.push((versions[0].clone(), versions[1].clone()));
-        }
+        let versions: Vec<PathBuf> =
+            (1..).map(|n| bin.join(format!("v{n}")).join("App.dll")).take_while(|p| p.is_file()).collect();
+        out.extend(versions.windows(2).map(|w| (w[0].clone(), w[1].clone())));
+        // Against the baseline too: later builds differ from v1 in more ways (and
+        // each version of a rude-edit scenario is refused against v1).
+        out.extend(versions.iter().skip(2).map(|v| (versions[0].clone(), v.clone())));
     }
     out.push((root.join("bench/bin/v1/App.dll"), root.join("bench/bin/v2/App.dll")));
+    out.push((root.join("bench/bin/v1/App.dll"), root.join("bench/bin/v3/App.dll")));
     out.push((root.join("bench-fs/bin/v1/App.dll"), root.join("bench-fs/bin/v2/App.dll")));
     out.sort();
     out
 }
 
-fn summary(d: &BuildDiff) -> (Vec<(String, u32, u32)>, Vec<String>) {
+/// Everything a diff found, in comparable form.
+type Summary = (Vec<(String, u32, u32)>, Vec<String>, Vec<u32>, Vec<(String, bool)>, Vec<u32>);
+
+fn summary(d: &BuildDiff) -> Summary {
     (
         d.updated_methods.iter().map(|m| (m.display.clone(), m.old.0, m.new.0)).collect(),
         d.rude_edits.iter().map(|e| e.to_string()).collect(),
+        d.added.iter().map(|t| t.0).collect(),
+        d.deleted_methods.iter().map(|m| (m.display.clone(), m.with_type)).collect(),
+        d.deleted_types.iter().map(|t| t.0).collect(),
     )
 }
 
+/// The old build's token of every definition of the new build, per definition table.
+fn partners(d: &BuildDiff, new: &Assembly<'_>) -> Vec<Option<Token>> {
+    DEFINITION_TABLES
+        .iter()
+        .flat_map(|&table| (1..=new.metadata.row_count(table)).map(move |rid| Token::new(table, rid)))
+        .map(|t| match &d.definitions {
+            DefinitionMatch::SameRows => Some(t),
+            DefinitionMatch::Paired(p) => p.old_of(t),
+        })
+        .collect()
+}
+
 #[test]
-fn the_same_rows_path_agrees_with_key_matching() {
-    let (mut fast, mut general, mut renamed) = (0, 0, 0);
+fn the_fast_paths_agree_with_key_matching() {
+    let (mut fast, mut positional, mut renamed, mut with_additions) = (0, 0, 0, 0);
     for (old_path, new_path) in pairs() {
         let (old_bytes, new_bytes) = (std::fs::read(&old_path).unwrap(), std::fs::read(&new_path).unwrap());
         let (old, new) = (Assembly::parse(&old_bytes).unwrap(), Assembly::parse(&new_bytes).unwrap());
@@ -47,29 +66,33 @@ fn the_same_rows_path_agrees_with_key_matching() {
         let by_key = diff_by_key(&old, &new).unwrap();
         let name = format!("{} -> {}", old_path.display(), new_path.display());
         assert_eq!(summary(&chosen), summary(&by_key), "{name}");
+        // Every definition has the same partner (or none) both ways.
+        assert_eq!(partners(&chosen, &new), partners(&by_key, &new), "{name}");
         match chosen.definitions {
             DefinitionMatch::SameRows => {
                 fast += 1;
                 if old.metadata.strings.bytes() != new.metadata.strings.bytes() {
                     renamed += 1;
                 }
-                // Same rows means every definition kept its token.
-                let DefinitionMatch::ByKey { old: o, new: n } = &by_key.definitions else { unreachable!() };
-                for (key, token) in n {
-                    assert_eq!(o.get(key), Some(token), "{name}: {key}");
+            }
+            DefinitionMatch::Paired(_) => {
+                positional += 1;
+                if !chosen.added.is_empty() || !chosen.deleted_methods.is_empty() {
+                    with_additions += 1;
                 }
             }
-            DefinitionMatch::ByKey { .. } => general += 1,
         }
     }
     eprintln!(
-        "{fast} pairs took the same-rows path ({renamed} with renamed F# line names), {general} the key-matching path"
+        "{fast} pairs took the same-rows path ({renamed} with renamed F# line names), {positional} the positional \
+         pairing ({with_additions} adding or deleting members)"
     );
     // Every path must have been exercised: literal edits keep the rows, new calls
     // and locals add references and signatures, lines inserted above F# closures
-    // rename them.
-    assert!(fast >= 5 && general >= 5, "same-rows pairs {fast}, key-matched pairs {general}");
+    // rename them, additions shift rows.
+    assert!(fast >= 5 && positional >= 5, "same-rows pairs {fast}, positionally paired {positional}");
     assert!(renamed >= 3, "pairs with renamed F# line names on the same-rows path: {renamed}");
+    assert!(with_additions >= 20, "positionally paired builds that add or delete members: {with_additions}");
 }
 
 /// Hostile metadata: two types nested in each other. Identity keys (and display

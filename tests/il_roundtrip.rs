@@ -1,10 +1,11 @@
 //! Every IL body of the installed shared framework decodes without error, and the
-//! decoded instruction stream re-encodes to the same bytes.
+//! decoded instruction stream re-encodes to the same bytes; the token-only walk the
+//! diff uses finds the same token operands as the full decoder.
 
 mod support;
 
 use emit_delta::Assembly;
-use emit_delta::il::{decode_instructions, encode_instructions};
+use emit_delta::il::{Operand, TokenOperands, decode_instructions, encode_instructions};
 use emit_delta::metadata::schema::MethodDefRow;
 
 #[test]
@@ -35,6 +36,14 @@ fn every_shared_framework_body_decodes_and_reencodes_byte_for_byte() {
                 "{}: method {rid} re-encodes differently",
                 path.display()
             );
+            // The token-only walk sees exactly the token and literal operands.
+            let tokens: Vec<Operand> = TokenOperands::new(body.code).map(Result::unwrap).collect();
+            let expected: Vec<Operand> = decoded
+                .iter()
+                .filter(|i| matches!(i.operand, Operand::Token(_) | Operand::String(_)))
+                .map(|i| i.operand.clone())
+                .collect();
+            assert_eq!(tokens, expected, "{}: method {rid}: token operands", path.display());
             bodies += 1;
             instructions += decoded.len();
         }

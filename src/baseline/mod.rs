@@ -65,12 +65,11 @@ impl DefinitionMap {
         }
     }
 
-    /// Builds the map for a new build from identity keys: each definition of the new
-    /// build goes where the equal definition of the build applied last went.
+    /// Builds the map for a new build: each definition of the new build goes where the
+    /// same definition of the build applied last went (`pairs`: old, new tokens).
     pub fn for_new_build(
         &self,
-        new_definitions: &HashMap<std::rc::Rc<str>, Token>,
-        old_definitions: &HashMap<std::rc::Rc<str>, Token>,
+        pairs: impl Iterator<Item = (Token, Token)>,
         new_rows: impl Fn(TableId) -> u32,
     ) -> Result<DefinitionMap> {
         let mut out = DefinitionMap {
@@ -78,8 +77,7 @@ impl DefinitionMap {
             method_def: vec![0; new_rows(TableId::MethodDef) as usize + 1],
             field: vec![0; new_rows(TableId::Field) as usize + 1],
         };
-        for (key, &new) in new_definitions {
-            let Some(&old) = old_definitions.get(key) else { continue };
+        for (old, new) in pairs {
             let slot = match new.table() {
                 Some(TableId::TypeDef) => &mut out.type_def,
                 Some(TableId::MethodDef) => &mut out.method_def,

@@ -5,7 +5,7 @@
 
 use crate::assembly::Assembly;
 use crate::error::Result;
-use crate::il::{Instructions, MethodBody, Operand};
+use crate::il::{Instructions, MethodBody, Operand, TokenOperands};
 use crate::metadata::{Token, UserStringIndex};
 
 /// Compares the bodies at `old_rva` in `old` and `new_rva` in `new` (0: no body).
@@ -34,8 +34,8 @@ pub fn bodies_equal(
     };
     if a.code == b.code {
         // Equal bytes: only what tokens and literals name can differ.
-        for x in Instructions::new(a.code) {
-            let same = match x?.operand {
+        for operand in TokenOperands::new(a.code) {
+            let same = match operand? {
                 Operand::Token(p) => same_token(p, p)?,
                 Operand::String(p) => same_literal(p, p)?,
                 _ => true,

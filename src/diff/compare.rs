@@ -12,7 +12,9 @@ use super::body::{bodies_equal, bytes_equal};
 use super::identity::Identities;
 use super::initializer::initializer_rude_edits;
 use super::matching::{DefinitionMatch, same_rows, same_rows_but_line_names};
+use super::pairing::{DEFINITION_TABLES, Pairing, declaring_type, member_key};
 use super::rude::{RudeEdit, RudeKind};
+use super::suspects::Suspects;
 use crate::assembly::Assembly;
 use crate::error::Result;
 use crate::il::OpCode;
@@ -137,7 +139,11 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
             return diff_same_rows(old, new, Some((&old_ids, &new_ids)));
         }
     }
-    diff_by_key(old, new)
+    let (old_ids, new_ids) = (Identities::new(&old.metadata)?, Identities::new(&new.metadata)?);
+    match Pairing::by_position(&old_ids, &new_ids)? {
+        Some(pairing) => diff_paired(old, new, &old_ids, &new_ids, pairing, CheckPairs::Suspects),
+        None => diff_by_key(old, new),
+    }
 }
 
 /// A rude edit for a definition that changed outside its body.
@@ -206,90 +212,111 @@ fn diff_same_rows(
 }
 
 /// Builds whose rows differ: definitions are matched by identity key. This is the
-/// general comparison; [`diff_builds`] uses it whenever the builds' rows differ.
+/// general comparison, the reference the faster pairing of [`diff_builds`] must agree
+/// with (tests/diff_paths.rs).
 pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
     let old_ids = Identities::new(&old.metadata)?;
     let new_ids = Identities::new(&new.metadata)?;
-    let old_defs = definitions(&old_ids)?;
-    let new_defs = definitions(&new_ids)?;
-    let mut diff = BuildDiff::default();
-    // The maps are hashed for speed; rude edits are reported in key order within each
-    // kind (added, removed, changed), as a sorted map would visit them.
+    let pairing = Pairing::from_keys(&old.metadata, &new.metadata, &definitions(&old_ids)?, &definitions(&new_ids)?);
+    diff_paired(old, new, &old_ids, &new_ids, pairing, CheckPairs::All)
+}
 
-    for (key, &t) in &new_defs {
-        if !old_defs.contains_key(key) {
-            diff.added.push(t);
-        }
+/// Which paired definitions get the full comparison outside their bodies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CheckPairs {
+    All,
+    /// Only those a quick conservative look finds might differ ([`Suspects`]).
+    Suspects,
+}
+
+/// The diff of two builds whose definitions are paired by `pairing`.
+fn diff_paired(
+    old: &Assembly<'_>,
+    new: &Assembly<'_>,
+    old_ids: &Identities<'_, '_>,
+    new_ids: &Identities<'_, '_>,
+    pairing: Pairing,
+    check: CheckPairs,
+) -> Result<BuildDiff> {
+    let mut diff = BuildDiff::default();
+    for table in DEFINITION_TABLES {
+        diff.added.extend(pairing.unpaired(table, true));
     }
     diff.added.sort();
     // Compiler-generated types whose code the user deleted (F# closures, Roslyn display
     // classes and state machines) go with their members; user-declared types stay.
-    let deleted_types: HashSet<Token> = old_defs
-        .iter()
-        .filter(|&(key, t)| t.table() == Some(TableId::TypeDef) && !new_defs.contains_key(key))
-        .filter(|&(_, t)| {
+    let deleted_types: HashSet<Token> = pairing
+        .unpaired(TableId::TypeDef, false)
+        .filter(|t| {
             let name = old.metadata.row::<TypeDefRow>(t.rid()).and_then(|r| old.metadata.string(r.name));
             name.is_ok_and(|n| super::generated::parse(&n).is_some())
         })
-        .map(|(_, &t)| t)
         .collect();
-    let deleted_type_keys: Vec<String> =
-        deleted_types.iter().map(|&t| old_ids.key(t).map(|k| format!(":{k}::"))).collect::<Result<_>>()?;
     let mut removed = Vec::new();
-    for (key, &t) in &old_defs {
-        if new_defs.contains_key(key) || deleted_types.contains(&t) {
-            continue;
+    for table in DEFINITION_TABLES {
+        for t in pairing.unpaired(table, false) {
+            if deleted_types.contains(&t) {
+                continue;
+            }
+            let owner = match table {
+                TableId::MethodDef | TableId::Field => Some(old_ids.owner_of(t)),
+                TableId::Property | TableId::Event => declaring_type(&old.metadata, t)?,
+                _ => None,
+            };
+            let with_type = owner.is_some_and(|o| deleted_types.contains(&o));
+            if table == TableId::MethodDef {
+                diff.deleted_methods.push(DeletedMethod { old: t, display: display_name(old_ids, t), with_type });
+                continue;
+            }
+            if with_type {
+                continue;
+            }
+            let (what, why) = match table {
+                TableId::TypeDef => ("type removed or renamed", "emit-delta cannot delete types yet"),
+                TableId::Field => ("field removed, renamed or its type changed", "the runtime cannot delete fields"),
+                TableId::Property => ("property removed or renamed", "emit-delta cannot delete properties yet"),
+                _ => ("event removed or renamed", "emit-delta cannot delete events yet"),
+            };
+            removed.push((member_key(old_ids, t)?, RudeEdit::new(display_name(old_ids, t), what, why)));
         }
-        let with_type = match t.table() {
-            Some(TableId::MethodDef | TableId::Field) => deleted_types.contains(&old_ids.owner_of(t)),
-            _ => deleted_type_keys.iter().any(|k| key.contains(k.as_str())),
-        };
-        if t.table() == Some(TableId::MethodDef) {
-            diff.deleted_methods.push(DeletedMethod { old: t, display: display_name(&old_ids, t), with_type });
-            continue;
-        }
-        if with_type {
-            continue;
-        }
-        let (what, why) = match t.table() {
-            Some(TableId::TypeDef) => ("type removed or renamed", "emit-delta cannot delete types yet"),
-            Some(TableId::Field) => ("field removed, renamed or its type changed", "the runtime cannot delete fields"),
-            Some(TableId::Property) => ("property removed or renamed", "emit-delta cannot delete properties yet"),
-            _ => ("event removed or renamed", "emit-delta cannot delete events yet"),
-        };
-        removed.push((key, RudeEdit::new(display_name(&old_ids, t), what, why)));
     }
     diff.deleted_methods.sort_by_key(|m| m.old);
     diff.deleted_types = deleted_types.into_iter().collect();
     diff.deleted_types.sort();
     diff.rude_edits.extend(in_key_order(removed));
 
-    let checker = Checker { old: &old_ids, new: &new_ids, old_asm: old, new_asm: new };
+    let checker = Checker { old: old_ids, new: new_ids, old_asm: old, new_asm: new, pairing: &pairing };
+    let suspects = match check {
+        CheckPairs::All => None,
+        CheckPairs::Suspects => Some(Suspects::find(old_ids, new_ids, &pairing)?),
+    };
     let mut changed = Vec::new();
-    for (key, &n) in &new_defs {
-        let Some(&o) = old_defs.get(key) else { continue };
-        let member = || display_name(&new_ids, n);
-        if let Some(what) = checker.definition_difference(o, n)? {
-            changed.push((key, changed_definition(member(), what)));
-            continue;
-        }
-        if n.table() == Some(TableId::MethodDef) && !checker.bodies_equal(o, n)? {
-            diff.updated_methods.push(UpdatedMethod { old: o, new: n, display: member() });
+    for table in DEFINITION_TABLES {
+        for (o, n) in pairing.pairs(table) {
+            if suspects.as_ref().is_none_or(|s| s.contains(o))
+                && let Some(what) = checker.definition_difference(o, n)?
+            {
+                changed.push((member_key(new_ids, n)?, changed_definition(display_name(new_ids, n), what)));
+                continue;
+            }
+            if table == TableId::MethodDef && !checker.bodies_equal(o, n)? {
+                diff.updated_methods.push(UpdatedMethod { old: o, new: n, display: display_name(new_ids, n) });
+            }
         }
     }
     diff.rude_edits.extend(in_key_order(changed));
     // Assembly- and module-level attributes.
     for (parent, label) in [(Token::new(TableId::Assembly, 1), "assembly"), (Token::new(TableId::Module, 1), "module")]
     {
-        if checker.attributes(&old_ids, parent)? != checker.attributes(&new_ids, parent)? {
+        if checker.attributes(old_ids, parent)? != checker.attributes(new_ids, parent)? {
             diff.rude_edits.push(changed_definition(label.to_string(), "custom attributes changed"));
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
-    diff.rude_edits.extend(ambiguous_line_free_matches(&old_ids, &new_ids, &diff.updated_methods));
-    diff.rude_edits.extend(generated_code_added_beside_changed(&new_ids, &diff));
-    diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
-    diff.definitions = DefinitionMatch::ByKey { old: old_defs, new: new_defs };
+    diff.rude_edits.extend(ambiguous_line_free_matches(old_ids, new_ids, &diff.updated_methods));
+    diff.rude_edits.extend(generated_code_added_beside_changed(new_ids, &diff));
+    diff.rude_edits.extend(initializer_rude_edits(old, new, new_ids, &diff.updated_methods)?);
+    diff.definitions = DefinitionMatch::Paired(Box::new(pairing));
     Ok(diff)
 }
 
@@ -375,8 +402,8 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
 }
 
 /// Rude edits paired with their definition's key, in key order.
-fn in_key_order(mut edits: Vec<(&Rc<str>, RudeEdit)>) -> impl Iterator<Item = RudeEdit> {
-    edits.sort_by(|a, b| a.0.cmp(b.0));
+fn in_key_order(mut edits: Vec<(Rc<str>, RudeEdit)>) -> impl Iterator<Item = RudeEdit> {
+    edits.sort_by(|a, b| a.0.cmp(&b.0));
     edits.into_iter().map(|(_, e)| e)
 }
 
@@ -401,6 +428,7 @@ struct Checker<'x, 'm, 'a> {
     new: &'x Identities<'m, 'a>,
     old_asm: &'x Assembly<'a>,
     new_asm: &'x Assembly<'a>,
+    pairing: &'x Pairing,
 }
 
 impl Checker<'_, '_, '_> {
@@ -596,7 +624,7 @@ impl Checker<'_, '_, '_> {
     fn bodies_equal(&self, o: Token, n: Token) -> Result<bool> {
         let (a, b): (MethodDefRow, MethodDefRow) =
             (self.old.metadata().row(o.rid())?, self.new.metadata().row(n.rid())?);
-        bodies_equal(self.old_asm, self.new_asm, a.rva, b.rva, |p, q| Ok(self.old.key(p)? == self.new.key(q)?))
+        bodies_equal(self.old_asm, self.new_asm, a.rva, b.rva, |p, q| self.pairing.same_token(self.old, self.new, p, q))
     }
 }
 

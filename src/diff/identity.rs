@@ -222,7 +222,7 @@ impl<'m, 'a> Identities<'m, 'a> {
 
     /// The key of the signature stored at `index`, memoized: the key depends only on
     /// the blob's bytes and the keys of the tokens in it.
-    fn blob_signature_key(&self, index: crate::metadata::BlobIndex) -> Result<Rc<str>> {
+    pub(crate) fn blob_signature_key(&self, index: crate::metadata::BlobIndex) -> Result<Rc<str>> {
         if let Some(k) = self.signatures.borrow().get(&index.0) {
             return Ok(k.clone());
         }

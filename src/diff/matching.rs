@@ -3,10 +3,8 @@
 //! token names the same entity in both builds and nothing needs identity keys
 //! ([`DefinitionMatch::SameRows`]). Otherwise definitions are matched by key.
 
-use std::collections::HashMap;
-use std::rc::Rc;
-
 use super::identity::Identities;
+use super::pairing::Pairing;
 use crate::baseline::DefinitionMap;
 use crate::error::{Error, Result};
 use crate::metadata::schema::TableId;
@@ -18,18 +16,13 @@ use crate::metadata::{MetadataReader, Token};
 pub enum DefinitionMatch {
     /// Both builds have the same rows: a definition's token is the same in both.
     SameRows,
-    /// Matched by identity key (a recompile renumbered rows or heaps).
-    ByKey {
-        /// Identity key → token of each definition of the older build.
-        old: HashMap<Rc<str>, Token>,
-        /// Identity key → token of each definition of the newer build.
-        new: HashMap<Rc<str>, Token>,
-    },
+    /// Paired as identity keys pair them (a recompile renumbered rows or heaps).
+    Paired(Box<Pairing>),
 }
 
 impl Default for DefinitionMatch {
     fn default() -> Self {
-        DefinitionMatch::ByKey { old: HashMap::new(), new: HashMap::new() }
+        DefinitionMatch::Paired(Box::default())
     }
 }
 
@@ -38,12 +31,10 @@ impl DefinitionMatch {
     pub fn old_token(&self, new_ids: &Identities<'_, '_>, new: Token) -> Result<Token> {
         match self {
             DefinitionMatch::SameRows => Ok(new),
-            DefinitionMatch::ByKey { old, .. } => {
-                let key = new_ids.key(new)?;
-                old.get(&key).copied().ok_or_else(|| {
-                    Error::Invalid(format!("{key} is not defined in the build applied last (an added member)"))
-                })
-            }
+            DefinitionMatch::Paired(pairing) => pairing.old_of(new).ok_or_else(|| {
+                let key = new_ids.key(new).unwrap_or_else(|_| format!("{new}").into());
+                Error::Invalid(format!("{key} is not defined in the build applied last (an added member)"))
+            }),
         }
     }
 
@@ -57,7 +48,10 @@ impl DefinitionMatch {
         match self {
             // Same rows, same places.
             DefinitionMatch::SameRows => Ok(applied_last.clone()),
-            DefinitionMatch::ByKey { old, new } => applied_last.for_new_build(new, old, new_rows),
+            DefinitionMatch::Paired(pairing) => applied_last.for_new_build(
+                [TableId::TypeDef, TableId::MethodDef, TableId::Field].into_iter().flat_map(|t| pairing.pairs(t)),
+                new_rows,
+            ),
         }
     }
 }

@@ -8,7 +8,9 @@ pub mod generated;
 pub mod identity;
 pub mod initializer;
 pub mod matching;
+pub mod pairing;
 pub mod rude;
+pub mod suspects;
 
 pub use compare::{BuildDiff, diff_builds};
 pub use identity::Identities;

@@ -142,6 +142,86 @@ impl Iterator for Instructions<'_> {
 }
 
 /// Encodes instructions back into an IL byte stream.
+/// The token operands of an instruction stream (metadata tokens, and string literals
+/// as [`Operand::String`]), skipping the other operands without decoding them: what a
+/// comparison of two equal streams needs to look at.
+pub struct TokenOperands<'a> {
+    code: &'a [u8],
+    position: usize,
+    failed: bool,
+}
+
+impl<'a> TokenOperands<'a> {
+    pub fn new(code: &'a [u8]) -> Self {
+        TokenOperands { code, position: 0, failed: false }
+    }
+
+    fn read_u32(&self, at: usize) -> Result<u32> {
+        match self.code.get(at..at + 4) {
+            Some(b) => Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            None => Err(Error::malformed("IL", at as u64, "a 4-byte operand", "the end of the code")),
+        }
+    }
+
+    fn advance(&mut self) -> Result<Option<Operand>> {
+        while let Some(&first) = self.code.get(self.position) {
+            let at = self.position;
+            let opcode = if first == 0xFE {
+                let second = *self
+                    .code
+                    .get(at + 1)
+                    .ok_or_else(|| Error::malformed("IL", at as u64, "a two-byte opcode", "the end of the code"))?;
+                OpCode(0xFE00 | second as u16)
+            } else {
+                OpCode(first as u16)
+            };
+            let kind = opcode
+                .operand_kind()
+                .ok_or_else(|| Error::malformed("IL", at as u64, "an opcode", format_args!("{:#x}", opcode.0)))?;
+            let operand_at = at + opcode.len();
+            let size = match kind.fixed_size() {
+                Some(size) => size,
+                None => {
+                    let count = self.read_u32(operand_at)? as usize;
+                    let room = self.code.len().saturating_sub(operand_at + 4) / 4;
+                    if count > room {
+                        return Err(Error::malformed(
+                            "IL",
+                            at as u64,
+                            format!("a switch with at most {room} targets"),
+                            count,
+                        ));
+                    }
+                    4 + 4 * count
+                }
+            };
+            if operand_at + size > self.code.len() {
+                return Err(Error::malformed("IL", at as u64, "an operand inside the code", "the end of the code"));
+            }
+            self.position = operand_at + size;
+            match kind {
+                OperandKind::Token => return Ok(Some(Operand::Token(Token(self.read_u32(operand_at)?)))),
+                OperandKind::String => return Ok(Some(Operand::String(Token(self.read_u32(operand_at)?)))),
+                _ => {}
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Iterator for TokenOperands<'_> {
+    type Item = Result<Operand>;
+
+    fn next(&mut self) -> Option<Result<Operand>> {
+        if self.failed {
+            return None;
+        }
+        let item = self.advance();
+        self.failed = item.is_err();
+        item.transpose()
+    }
+}
+
 pub fn encode_instructions(instructions: &[Instruction]) -> Vec<u8> {
     let mut out = Vec::with_capacity(instructions.iter().map(Instruction::len).sum());
     for ins in instructions {

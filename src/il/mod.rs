@@ -5,5 +5,5 @@ pub mod instruction;
 pub mod opcode;
 
 pub use body::{ExceptionKind, ExceptionRegion, MethodBody};
-pub use instruction::{Instruction, Instructions, Operand, decode_instructions, encode_instructions};
+pub use instruction::{Instruction, Instructions, Operand, TokenOperands, decode_instructions, encode_instructions};
 pub use opcode::{OpCode, OperandKind};

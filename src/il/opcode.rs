@@ -26,6 +26,24 @@ pub enum OperandKind {
     Switch,
 }
 
+impl OperandKind {
+    /// Encoded size of the operand; `None` for a switch (its size is in the stream).
+    pub const fn fixed_size(self) -> Option<usize> {
+        Some(match self {
+            OperandKind::None => 0,
+            OperandKind::Int8 | OperandKind::UInt8 | OperandKind::BranchShort => 1,
+            OperandKind::UInt16 => 2,
+            OperandKind::Int32
+            | OperandKind::Float32
+            | OperandKind::Branch
+            | OperandKind::Token
+            | OperandKind::String => 4,
+            OperandKind::Int64 | OperandKind::Float64 => 8,
+            OperandKind::Switch => return None,
+        })
+    }
+}
+
 /// An opcode value: one byte, or 0xFE followed by a second byte (stored as 0xFExx).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OpCode(pub u16);
