@@ -157,6 +157,13 @@ impl Session {
                 ));
             }
         }
+        if let Some(t) = self.added_type_named_like_the_synthesized_exception(&diff.added, &new)? {
+            rude.push(RudeEdit::new(
+                crate::diff::compare::display_name(&new_ids, t),
+                "a type named like the HotReloadException an earlier update synthesized for deleted methods",
+                "the runtime cannot hold two types of one name; restart to use the new type",
+            ));
+        }
         if !rude.is_empty() {
             return Ok(Prepared::Rude(rude));
         }
@@ -167,11 +174,31 @@ impl Session {
         };
         let pdb = pdb_lookup.bytes().map(MetadataReader::parse).transpose().map_err(|e| e.in_file(updated_path))?;
         let builds = Builds { baseline: &baseline, old: &old, new: &new, new_pdb: pdb.as_ref() };
-        let generation = emit_generation(&self.state, &builds, &diff, &methods, fresh_guid())
+        let generation = emit_generation(&self.state, &builds, &diff, &methods, fresh_guid(), self.capabilities)
             .map_err(|e| e.in_file(updated_path))?;
         let updated_type_names = generation.updated_type_names.clone();
         drop(pdb);
         Ok(Prepared::Delta(Box::new(Delta { generation, updated: new_bytes, updated_type_names, pdb_note })))
+    }
+
+    /// An added top-level type named `System.Runtime.CompilerServices.HotReloadException`
+    /// when the chain already synthesized one (`crate::delta::deleted`).
+    fn added_type_named_like_the_synthesized_exception(
+        &self,
+        added: &[Token],
+        new: &Assembly<'_>,
+    ) -> Result<Option<Token>> {
+        if self.state.hot_reload_exception.is_none() {
+            return Ok(None);
+        }
+        for &t in added.iter().filter(|t| t.table() == Some(TableId::TypeDef)) {
+            let r: crate::metadata::schema::TypeDefRow = new.metadata.row(t.rid())?;
+            let (namespace, name) = (new.metadata.string(r.namespace)?, new.metadata.string(r.name)?);
+            if crate::delta::deleted::is_hot_reload_exception(&namespace, &name) {
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
     }
 
     /// Moves the chain in memory past `delta` without saving it (a later
