@@ -17,6 +17,7 @@ use crate::diff::{RudeEdit, diff_builds};
 use crate::metadata::schema::TableId;
 use crate::metadata::{MetadataReader, Token};
 use crate::pdb::locate::{PdbLookup, find_portable_pdb};
+use crate::pdb::location::SourceLocator;
 use crate::{Assembly, Error, Result};
 
 /// A generation computed in memory, not yet applied or saved.
@@ -165,6 +166,7 @@ impl Session {
             ));
         }
         if !rude.is_empty() {
+            locate(&mut rude, updated_path, &new);
             return Ok(Prepared::Rude(rude));
         }
         let pdb_lookup = find_portable_pdb(updated_path, &new).map_err(|e| e.in_file(updated_path))?;
@@ -230,5 +232,18 @@ impl Session {
     /// The runtime refused `delta` (or it was not sent): the chain stays where it was.
     pub fn discard(&self, delta: Delta) {
         drop(delta);
+    }
+}
+
+/// Sets the source location of each rude edit from the updated build's portable PDB.
+/// Best effort: without a PDB, or with one this cannot read, the edits keep no location
+/// (the rude edit itself is what matters; a bad PDB is reported when a delta needs it).
+fn locate(rude: &mut [RudeEdit], updated_path: &Path, new: &Assembly<'_>) {
+    let Ok(lookup) = find_portable_pdb(updated_path, new) else { return };
+    let Some(Ok(pdb)) = lookup.bytes().map(MetadataReader::parse) else { return };
+    let Ok(locator) = SourceLocator::new(new, &pdb) else { return };
+    for edit in rude {
+        let at_subject = edit.subject.and_then(|t| locator.of_definition(t).ok().flatten());
+        edit.location = at_subject.or_else(|| locator.of_member(&edit.member).ok().flatten());
     }
 }
