@@ -241,7 +241,8 @@ fn common_folder(names: &[String]) -> Option<String> {
     let folder = &first[..end];
     let meaningful = folder.trim_matches(['/', '\\']);
     // `/` or `C:\` alone says nothing about the project.
-    (!meaningful.is_empty() && !(meaningful.len() == 2 && meaningful.ends_with(':'))).then(|| folder.to_string())
+    let file_system_root = meaningful.is_empty() || meaningful.len() == 2 && meaningful.ends_with(':');
+    (!file_system_root).then(|| folder.to_string())
 }
 
 #[cfg(test)]
