@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use emit_delta::Assembly;
 use emit_delta::baseline::{ChainState, fresh_guid};
+use emit_delta::capability::Capabilities;
 use emit_delta::delta::{Builds, emit_generation};
 use emit_delta::diff::compare::{BuildDiff, UpdatedMethod};
 use emit_delta::diff::diff_builds;
@@ -43,7 +44,9 @@ fn session_loaded(c: &mut Criterion) {
     assert_eq!(diff.updated_methods.len(), 1, "exactly one method changes");
     assert_eq!(diff.updated_methods[0].display, "App.C42::M17");
     let builds = Builds { baseline: &baseline, old, new: &new, new_pdb: Some(&pdb) };
-    let generation = emit_generation(&state, &builds, &diff, &diff.updated_methods, fresh_guid()).unwrap();
+    let generation =
+        emit_generation(&state, &builds, &diff, &diff.updated_methods, fresh_guid(), Capabilities::CORECLR_NET10)
+            .unwrap();
     assert_eq!(generation.updated_methods.len(), 1);
     assert!(generation.dpdb.len() > 100, "the .dpdb carries the method's debug rows");
 
@@ -51,7 +54,15 @@ fn session_loaded(c: &mut Criterion) {
     group.bench_function("emit with session loaded (diff + emit)", |b| {
         b.iter(|| {
             let diff = diff_builds(black_box(old), black_box(&new)).unwrap();
-            let generation = emit_generation(&state, &builds, &diff, &diff.updated_methods, fresh_guid()).unwrap();
+            let generation = emit_generation(
+                &state,
+                &builds,
+                &diff,
+                &diff.updated_methods,
+                fresh_guid(),
+                Capabilities::CORECLR_NET10,
+            )
+            .unwrap();
             black_box(generation)
         })
     });
@@ -72,7 +83,17 @@ fn session_loaded(c: &mut Criterion) {
     });
     group.bench_function("emit_generation alone (diff precomputed)", |b| {
         b.iter(|| {
-            black_box(emit_generation(&state, black_box(&builds), &diff, &diff.updated_methods, fresh_guid()).unwrap())
+            black_box(
+                emit_generation(
+                    &state,
+                    black_box(&builds),
+                    &diff,
+                    &diff.updated_methods,
+                    fresh_guid(),
+                    Capabilities::CORECLR_NET10,
+                )
+                .unwrap(),
+            )
         })
     });
     group.finish();
@@ -159,7 +180,8 @@ fn added_method(c: &mut Criterion) {
         let rude =
             classify(&diff, &new, &old_ids, &new_ids, &diff.updated_methods, Capabilities::CORECLR_NET10).unwrap();
         assert!(rude.is_empty() && diff.rude_edits.is_empty(), "{rude:?} {:?}", diff.rude_edits);
-        emit_generation(&state, &builds, &diff, &diff.updated_methods, fresh_guid()).unwrap()
+        emit_generation(&state, &builds, &diff, &diff.updated_methods, fresh_guid(), Capabilities::CORECLR_NET10)
+            .unwrap()
     };
     let generation = prepare();
     let added: Vec<&str> = generation.added.iter().map(|m| m.name.as_str()).collect();
@@ -290,13 +312,16 @@ fn fsharp_line_insertion(c: &mut Criterion) {
     let moved = methods_with_moved_lines(&old_pdb, &new, &new_pdb, &diff);
     let state = ChainState::from_baseline(&v1, &old).expect("chain state");
     let builds = Builds { baseline: &old, old: &old, new: &new, new_pdb: Some(&new_pdb) };
-    let generation = emit_generation(&state, &builds, &diff, &moved, fresh_guid()).unwrap();
+    let generation =
+        emit_generation(&state, &builds, &diff, &moved, fresh_guid(), Capabilities::CORECLR_NET10).unwrap();
     #[cfg(unix)]
     {
         let runs = 20;
         let start = thread_cpu_ms();
         for _ in 0..runs {
-            black_box(emit_generation(&state, &builds, &diff, &moved, fresh_guid()).unwrap());
+            black_box(
+                emit_generation(&state, &builds, &diff, &moved, fresh_guid(), Capabilities::CORECLR_NET10).unwrap(),
+            );
         }
         eprintln!(
             "line-only updates: emit_generation {:.2} ms of CPU time per run (mean of {runs})",
@@ -314,7 +339,11 @@ fn fsharp_line_insertion(c: &mut Criterion) {
     );
     group.sample_size(20);
     group.bench_function("line-only updates of every moved method: emit_generation alone", |b| {
-        b.iter(|| black_box(emit_generation(&state, &builds, &diff, &moved, fresh_guid()).unwrap()))
+        b.iter(|| {
+            black_box(
+                emit_generation(&state, &builds, &diff, &moved, fresh_guid(), Capabilities::CORECLR_NET10).unwrap(),
+            )
+        })
     });
     group.finish();
 }

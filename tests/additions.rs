@@ -7,6 +7,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use emit_delta::capability::Capability;
+
 const EMIT_DELTA: &str = env!("CARGO_BIN_EXE_emit-delta");
 
 fn emit(args: &[&Path]) -> Output {
@@ -34,47 +36,100 @@ fn names(list: &serde_json::Value) -> Vec<String> {
     list.as_array().into_iter().flatten().map(|m| m["name"].as_str().unwrap_or_default().to_string()).collect()
 }
 
+/// The method cs-add-method adds in generation 1, updates in 2 and deletes in 3.
+const TWICE: &str = "App.Program::Twice";
+
+/// cs-add-method's chain v1 → v2, v3, v4 (with `--capabilities` when given), applied by
+/// the host, which calls `Twice` after each generation: every line it prints about that
+/// call (`call N: ...`, and `created N: ...` from the HotReloadException hook).
+fn twice_after_each_generation(dotnet: &Path, host: &Path, capabilities: Option<&str>) -> Vec<String> {
+    let out = tempfile::tempdir().unwrap();
+    let mut prefixes = Vec::new();
+    let v1 = build("cs-add-method", "v1");
+    for (n, version) in ["v2", "v3", "v4"].iter().enumerate() {
+        let updated = build("cs-add-method", version);
+        let mut args: Vec<&Path> = vec![&v1, &updated, Path::new("--out"), out.path()];
+        if let Some(list) = capabilities {
+            args.extend([Path::new("--capabilities"), Path::new(list)]);
+        }
+        let o = emit(&args);
+        assert!(o.status.success(), "{version}: {}", String::from_utf8_lossy(&o.stderr));
+        prefixes.push(out.path().join(format!("App.dll.{}", n + 1)));
+    }
+    run_host(dotnet, host, &v1, &prefixes)
+}
+
+fn run_host(dotnet: &Path, host: &Path, dll: &Path, prefixes: &[PathBuf]) -> Vec<String> {
+    let o = Command::new(dotnet)
+        .arg(host)
+        .arg(dll)
+        .args(["App.Program::Run", "--call", TWICE])
+        .args(prefixes)
+        .env("DOTNET_MODIFIABLE_ASSEMBLIES", "debug")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "host: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.starts_with("call ") || l.starts_with("created "))
+        .map(str::to_string)
+        .collect()
+}
+
 /// cs-add-method: `Twice` is added in generation 1, updated in 2 and deleted in 3. The
-/// host calls it after each generation: it runs the new code, then throws
-/// `MissingMethodException` (a fresh start of v4 has no such method at all).
+/// host calls it after each generation: it runs the new code, then throws Roslyn's
+/// synthesized `HotReloadException` (the default capabilities have
+/// `NewTypeDefinition`) naming the method, with the code of a deleted method, and the
+/// exception's `Created` hook hears of it. A fresh start of v4 has no such method at all.
 #[test]
 fn a_method_added_then_updated_then_deleted_throws_once_deleted() {
     let Some(dotnet) = support::dotnet("a_method_added_then_updated_then_deleted_throws_once_deleted") else { return };
     let host = support::build_tool(&dotnet, "hotreload-host", "HotReloadHost");
-    let out = tempfile::tempdir().unwrap();
-    let mut prefixes = Vec::new();
-    for (n, version) in ["v2", "v3", "v4"].iter().enumerate() {
-        let o =
-            emit(&[&build("cs-add-method", "v1"), &build("cs-add-method", version), Path::new("--out"), out.path()]);
-        assert!(o.status.success(), "{version}: {}", String::from_utf8_lossy(&o.stderr));
-        prefixes.push(out.path().join(format!("App.dll.{}", n + 1)));
-    }
-    let run = |dll: &Path, prefixes: &[PathBuf]| -> Vec<String> {
-        let o = Command::new(&dotnet)
-            .arg(&host)
-            .arg(dll)
-            .args(["App.Program::Run", "--call", "App.Program::Twice"])
-            .args(prefixes)
-            .env("DOTNET_MODIFIABLE_ASSEMBLIES", "debug")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "host: {}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.starts_with("call ")).map(str::to_string).collect()
-    };
-    let fresh: Vec<String> =
-        ["v1", "v2", "v3", "v4"].iter().map(|v| run(&build("cs-add-method", v), &[])[0].clone()).collect();
+    let fresh: Vec<String> = ["v1", "v2", "v3", "v4"]
+        .iter()
+        .map(|v| run_host(&dotnet, &host, &build("cs-add-method", v), &[])[0].clone())
+        .collect();
     assert_eq!(fresh[0], "call 0: missing");
     assert_eq!(fresh[3], "call 0: missing");
-    let applied = run(&build("cs-add-method", "v1"), &prefixes);
-    assert_eq!(applied.len(), 4, "{applied:?}");
-    assert_eq!(applied[0], "call 0: missing");
+    let lines = twice_after_each_generation(&dotnet, &host, None);
+    let calls: Vec<&String> = lines.iter().filter(|l| l.starts_with("call ")).collect();
+    assert_eq!(calls.len(), 4, "{lines:?}");
+    assert_eq!(calls[0], "call 0: missing");
     // Generations 1 and 2 run what a fresh start of v2 and v3 runs.
-    assert_eq!(applied[1].strip_prefix("call 1: "), fresh[1].strip_prefix("call 0: "));
-    assert_eq!(applied[2].strip_prefix("call 2: "), fresh[2].strip_prefix("call 0: "));
-    assert!(
-        applied[3].starts_with("call 3: error System.MissingMethodException: App.Program::Twice was deleted"),
-        "{applied:?}"
-    );
+    assert_eq!(calls[1].strip_prefix("call 1: "), fresh[1].strip_prefix("call 0: "));
+    assert_eq!(calls[2].strip_prefix("call 2: "), fresh[2].strip_prefix("call 0: "));
+    // Roslyn's type, and its HotReloadExceptionCode.DeletedMethodInvoked (2), stored negated.
+    let exception = "System.Runtime.CompilerServices.HotReloadException";
+    let code = "[Code -2]";
+    let thrown = calls[3].strip_prefix(&format!("call 3: error {exception}: ")).unwrap_or_else(|| {
+        panic!("generation 3 throws {exception}: {lines:?}");
+    });
+    assert!(thrown.contains(TWICE), "the message names the deleted method: {thrown}");
+    assert!(thrown.contains("deleted"), "the message says it was deleted: {thrown}");
+    assert!(thrown.ends_with(code), "{thrown}");
+    // The hook the constructor calls saw that one instance, before the call threw it.
+    let created: Vec<&String> = lines.iter().filter(|l| l.starts_with("created ")).collect();
+    assert_eq!(created, [&format!("created 3: {exception} {code}")], "{lines:?}");
+}
+
+/// Without `NewTypeDefinition` no type can be added: a deleted method throws
+/// `MissingMethodException`, with the same message.
+#[test]
+fn a_deleted_method_throws_missing_method_exception_without_new_type_definition() {
+    let Some(dotnet) = support::dotnet("a_deleted_method_throws_missing_method_exception_without_new_type_definition")
+    else {
+        return;
+    };
+    let host = support::build_tool(&dotnet, "hotreload-host", "HotReloadHost");
+    let capabilities: Vec<&str> =
+        Capability::ALL.iter().filter(|&&c| c != Capability::NewTypeDefinition).map(|c| c.name()).collect();
+    let lines = twice_after_each_generation(&dotnet, &host, Some(&capabilities.join(" ")));
+    let last = lines.last().unwrap();
+    let thrown = last.strip_prefix("call 3: error System.MissingMethodException: ").unwrap_or_else(|| {
+        panic!("generation 3 throws MissingMethodException: {lines:?}");
+    });
+    assert!(thrown.contains(TWICE), "the message names the deleted method: {thrown}");
+    assert!(!lines.iter().any(|l| l.starts_with("created ")), "{lines:?}");
 }
 
 /// Every applying scenario whose edit adds members: with `--capabilities Baseline` the
@@ -118,7 +173,10 @@ fn additions_are_refused_without_their_capability() {
                 assert!(!e["member"].as_str().unwrap().is_empty());
             }
             let stderr = String::from_utf8_lossy(&o.stderr);
-            assert!(stderr.lines().all(|l| l.starts_with("rude edit: ")), "{name} {version}: {stderr}");
+            // Each line is a rude edit, after its source location when the PDB has it.
+            let is_rude_edit =
+                |l: &str| l.split_once("rude edit: ").is_some_and(|(at, _)| at.is_empty() || at.ends_with(": "));
+            assert!(stderr.lines().all(is_rude_edit), "{name} {version}: {stderr}");
             checked += 1;
         }
     }

@@ -155,52 +155,30 @@ fn addition_category(generation: &str, rest: &str, lines: &[String]) -> Option<&
         return Some("generation suffix of synthesized names");
     }
 
-    // A deleted method: ours throws MissingMethodException; Roslyn synthesizes
-    // HotReloadException (type, fields, constructor) and marks the method
-    // [MetadataUpdateDeleted].
-    let deleted_body = |method: &str| {
-        lines.iter().filter(in_generation).any(|l| {
-            l.starts_with(&format!("gen {generation} IL {method} IL_0000: ours ldstr \""))
-                && l.contains(" was deleted by a hot reload update")
-        })
-    };
-    if let Some(method) = rest.strip_prefix("IL ").and_then(|r| r.split(' ').next())
-        && deleted_body(method)
+    // A deleted method's message: Roslyn's text, with the member named in ours.
+    let message =
+        |v: &str| v.strip_prefix("ldstr \"Attempted to invoke a deleted method implementation").map(str::to_string);
+    if rest.starts_with("IL ")
+        && let (Some(ours), Some(theirs)) = (message(ours), message(theirs))
+        && let Some((named, after)) = ours.strip_prefix(" (").and_then(|o| o.split_once(")."))
+        && !named.is_empty()
+        && theirs == format!(".{after}")
     {
-        return Some("deleted method: MissingMethodException, not HotReloadException");
+        return Some("deleted method: the message names the member");
     }
-    let roslyn_deletes = lines
-        .iter()
-        .filter(in_generation)
-        .any(|l| l.contains("HotReloadException") || l.contains("MetadataUpdateDeletedAttribute"));
-    const ROSLYN_DELETION_ROWS: [&str; 7] = [
-        "HotReloadException",
-        "MetadataUpdateDeletedAttribute",
-        "\"Exception\", \"System\")",
-        "\"Action`1\", \"System\")",
-        "\"System.Runtime.Loader\"",
-        "CompilerGeneratedAttribute",
-        "Field(0x26, \"Code\", field(i4))",
-    ];
-    if roslyn_deletes && ours == "-" {
-        if ROSLYN_DELETION_ROWS.iter().any(|r| theirs.contains(r)) {
-            return Some("deleted method: MissingMethodException, not HotReloadException");
-        }
-        // Its constructor (no debug information), the MetadataUpdateDeleted attribute
-        // removed again from a method added back, and their log and map entries.
-        if theirs.starts_with("MethodDef(") && theirs.contains("\".ctor\", method(32;0;void;[string,i4];2)")
-            || theirs == "MethodDebugInformation(nil, [])"
+
+    // Roslyn marks each deleted method [MetadataUpdateDeleted] (an attribute on an
+    // existing row; a reference into System.Runtime.Loader) and deletes the attribute
+    // again (Parent nil) from a method added back; with their EncLog/EncMap entries.
+    let roslyn_marks_deleted = lines.iter().filter(in_generation).any(|l| l.contains("MetadataUpdateDeletedAttribute"));
+    if roslyn_marks_deleted
+        && ours == "-"
+        && (theirs.contains("MetadataUpdateDeletedAttribute")
+            || theirs.starts_with("AssemblyRef(") && theirs.contains("\"System.Runtime.Loader\"")
             || theirs == "CustomAttribute(nil, nil, 0x)"
-            || (rest.starts_with("EncLog (entry)") || rest.starts_with("EncMap (entry)"))
-                && ["0x02", "0x04", "0x06", "0x0C", "0x0A", "0x01", "0x1B", "0x11", "0x23"]
-                    .iter()
-                    .any(|t| theirs.starts_with(t))
-        {
-            return Some("deleted method: MissingMethodException, not HotReloadException");
-        }
-    }
-    if roslyn_deletes && theirs == "-" && ours.contains("\"MissingMethodException\", \"System\")") {
-        return Some("deleted method: MissingMethodException, not HotReloadException");
+            || (rest.starts_with("EncLog (entry)") || rest.starts_with("EncMap (entry)")) && theirs.starts_with("0x0C"))
+    {
+        return Some("deleted method: [MetadataUpdateDeleted] in Roslyn's");
     }
 
     // Roslyn deletes (Parent nil) the generation-1 [CompilerGenerated] of a record's
@@ -209,7 +187,7 @@ fn addition_category(generation: &str, rest: &str, lines: &[String]) -> Option<&
     let nil_attribute =
         lines.iter().filter(in_generation).any(|l| l.ends_with("(row): ours - | theirs CustomAttribute(nil, nil, 0x)"));
     if nil_attribute
-        && !roslyn_deletes
+        && !roslyn_marks_deleted
         && (theirs == "CustomAttribute(nil, nil, 0x)"
             || (rest.starts_with("EncLog (entry)") || rest.starts_with("EncMap (entry)"))
                 && ours == "-"

@@ -131,6 +131,10 @@ pub struct ChainState {
     /// Identity keys of the compiler-generated types deleted so far (their rows stay).
     #[serde(default)]
     pub deleted_types: Vec<String>,
+    /// The rows of the `HotReloadException` type the chain synthesized for deleted
+    /// bodies to throw, once a generation added it (`crate::delta::deleted`).
+    #[serde(default)]
+    pub hot_reload_exception: Option<crate::delta::deleted::HotReloadExceptionRows>,
 }
 
 /// FNV-1a 64-bit, the baseline fingerprint.
@@ -171,6 +175,7 @@ impl ChainState {
             event_maps: Vec::new(),
             deleted_methods: Vec::new(),
             deleted_types: Vec::new(),
+            hot_reload_exception: None,
         })
     }
 
@@ -264,18 +269,25 @@ impl ChainState {
                 }
             }
         }
-        let base_rows = |field: &str, i: usize, table: TableId, rid: u32| {
+        let row_id = |field: &str, table: TableId, rid: u32| {
             if rid == 0 || rid > rows(table) {
-                bad(&format!("{field}[{i}]"), &format!("a {} row id of at most {}", table.name(), rows(table)), &rid)
+                bad(field, &format!("a {} row id of at most {}", table.name(), rows(table)), &rid)
             } else {
                 Ok(())
             }
         };
+        let base_rows = |field: &str, i: usize, table: TableId, rid: u32| row_id(&format!("{field}[{i}]"), table, rid);
         for (i, (rid, _)) in self.added_methods.iter().enumerate() {
             base_rows("added_methods", i, TableId::MethodDef, *rid)?;
         }
         for (i, (_, rid)) in self.deleted_methods.iter().enumerate() {
             base_rows("deleted_methods", i, TableId::MethodDef, *rid)?;
+        }
+        if let Some(rows) = &self.hot_reload_exception {
+            row_id("hot_reload_exception.type_def", TableId::TypeDef, rows.type_def)?;
+            row_id("hot_reload_exception.code_field", TableId::Field, rows.code_field)?;
+            row_id("hot_reload_exception.created_field", TableId::Field, rows.created_field)?;
+            row_id("hot_reload_exception.constructor", TableId::MethodDef, rows.constructor)?;
         }
         for (field, maps, table) in [
             ("property_maps", &self.property_maps, TableId::PropertyMap),

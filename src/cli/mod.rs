@@ -180,7 +180,7 @@ fn generate_main(cli: &Cli) -> i32 {
                 println!("{}", serde_json::json!({ "generations": [], "rude_edits": edits }));
             }
             for e in &edits {
-                eprintln!("rude edit: {e}");
+                eprintln!("{}rude edit: {e}", location_prefix(e));
             }
             8
         }
@@ -188,5 +188,17 @@ fn generate_main(cli: &Cli) -> i32 {
             eprintln!("emit-delta: {e}");
             1
         }
+    }
+}
+
+/// `Program.cs(27,5): ` (or `Program.cs: ` with no line) before a rude edit, as compilers
+/// print diagnostics, so editors can jump to the member; empty when its place is unknown.
+pub(crate) fn location_prefix(edit: &emit_delta::diff::RudeEdit) -> String {
+    match &edit.location {
+        Some(l) => match (l.line, l.column) {
+            (Some(line), Some(column)) => format!("{}({line},{column}): ", l.file),
+            _ => format!("{}: ", l.file),
+        },
+        None => String::new(),
     }
 }

@@ -509,11 +509,14 @@ impl Watch {
         let delta_took = delta_start.elapsed();
         if !rude.is_empty() {
             for (name, e) in &rude {
+                let location = e.location.as_ref();
                 self.out.event(
                     "rude",
-                    &format!("rude edit in {name}: {e}"),
+                    &format!("{}rude edit in {name}: {e}", super::location_prefix(e)),
                     json!({ "assembly": name, "member": e.member, "change": e.change, "reason": e.reason,
-                            "code": e.kind.code(), "needs": e.needs }),
+                            "code": e.kind.code(), "needs": e.needs,
+                            "document": location.map(|l| &l.document), "file": location.map(|l| &l.file),
+                            "line": location.and_then(|l| l.line), "column": location.and_then(|l| l.column) }),
                 );
             }
             return self.after_rude(app, staging, &build);

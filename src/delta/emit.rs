@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::definitions::DefinitionWriter;
+use super::deleted::{
+    HOT_RELOAD_EXCEPTION_NAME, HOT_RELOAD_EXCEPTION_NAMESPACE, deleted_body_throw, deleted_method_message,
+};
 use super::heaps::DeltaHeaps;
 use super::il::IlStream;
 use super::importer::Importer;
@@ -11,10 +14,11 @@ use super::root::minimal_delta_root;
 use super::tables::{RawRow, row};
 use crate::assembly::Assembly;
 use crate::baseline::{ChainState, hex};
+use crate::capability::Capabilities;
 use crate::diff::Identities;
 use crate::diff::compare::{BuildDiff, UpdatedMethod, display_name};
 use crate::error::{Error, Result};
-use crate::metadata::schema::{CodedIndex, MethodDefRow, TableId, TypeRefRow};
+use crate::metadata::schema::{MethodDefRow, TableId};
 use crate::metadata::{Guid, MetadataReader, Token};
 
 /// A definition a generation touched.
@@ -61,13 +65,15 @@ pub struct Builds<'b, 'a> {
 }
 
 /// Writes the generation after `state` that carries `diff` (with `methods`, the body
-/// updates to write: all of `diff.updated_methods` or the ones a caller listed).
+/// updates to write: all of `diff.updated_methods` or the ones a caller listed), for a
+/// runtime with `capabilities` (what a deleted method's body throws depends on them).
 pub fn emit_generation(
     state: &ChainState,
     builds: &Builds<'_, '_>,
     diff: &BuildDiff,
     methods: &[UpdatedMethod],
     enc_id: Guid,
+    capabilities: Capabilities,
 ) -> Result<Generation> {
     let Builds { baseline, old, new, new_pdb } = *builds;
     let baseline_ids = Identities::new(&baseline.metadata)?;
@@ -126,17 +132,27 @@ pub fn emit_generation(
     let old_ids = Identities::new(&old.metadata)?;
     let mut deleted_methods = Vec::new();
     let mut deleted_keys = Vec::new();
-    if !diff.deleted_methods.is_empty() {
-        let constructor = missing_method_constructor(&mut importer)?;
-        for m in &diff.deleted_methods {
-            if old.metadata.row::<MethodDefRow>(m.old.rid())?.rva == 0 {
-                // Abstract: no body to replace.
-                continue;
-            }
+    let mut synthesized = None;
+    let mut deleted_with_body = Vec::new();
+    for m in &diff.deleted_methods {
+        // An abstract method has no body to replace.
+        if old.metadata.row::<MethodDefRow>(m.old.rid())?.rva != 0 {
+            deleted_with_body.push(m);
+        }
+    }
+    if !deleted_with_body.is_empty() {
+        let (throw, added) = deleted_body_throw(&mut importer, state, capabilities, &mut il)?;
+        if let Some(rows) = added {
+            let type_def = Token::new(TableId::TypeDef, rows.type_def);
+            updated_types.insert(type_def, format!("{HOT_RELOAD_EXCEPTION_NAMESPACE}.{HOT_RELOAD_EXCEPTION_NAME}"));
+            // No sequence points, as Roslyn's: the constructor has no source.
+            debug_methods.push((Token::new(TableId::MethodDef, rows.constructor), None));
+            synthesized = Some(rows);
+        }
+        for m in deleted_with_body {
             let chain = state.definitions.chain_token(m.old)?;
-            let message =
-                format!("{} was deleted by a hot reload update; restart the application to use it", m.display);
-            let rva = il.add_throw(&mut importer, constructor, &message)?;
+            let message = deleted_method_message(&m.display);
+            let rva = il.add_throw(&mut importer, throw.constructor, &message, throw.code)?;
             importer.tables.set(TableId::MethodDef, chain.rid(), method_row(state, baseline, chain, rva)?)?;
             deleted_methods.push(Member { name: m.display.clone(), chain, build: m.old });
             deleted_keys.push((old_ids.key(m.old)?.to_string(), chain.rid()));
@@ -189,6 +205,9 @@ pub fn emit_generation(
     next.event_maps.extend(rows.event_maps);
     next.deleted_methods.retain(|(key, _)| !rows.revived.contains(key));
     next.deleted_methods.extend(deleted_keys);
+    if synthesized.is_some() {
+        next.hot_reload_exception = synthesized;
+    }
     for &t in &diff.deleted_types {
         next.deleted_types.push(old_ids.key(t)?.to_string());
     }
@@ -220,31 +239,4 @@ fn method_row(state: &ChainState, baseline: &Assembly<'_>, chain: Token, rva: u3
             Error::Invalid(format!("the session does not know the row of {chain}, which the chain added"))
         })?;
     Ok(row(&[rva, *impl_flags, *flags, *name, *signature, 0]))
-}
-
-/// `System.MissingMethodException::.ctor(string)` in the chain: what the body of a
-/// deleted method throws. It lives in the core library that `System.Object` comes from.
-fn missing_method_constructor(importer: &mut Importer<'_, '_>) -> Result<Token> {
-    let base = importer.baseline_ids.metadata();
-    let scope = (1..=base.row_count(TableId::TypeRef))
-        .find_map(|rid| {
-            let r: TypeRefRow = base.row(rid).ok()?;
-            let is_object = base.string(r.namespace).ok()? == "System" && base.string(r.name).ok()? == "Object";
-            (is_object && r.resolution_scope.table() == Some(TableId::AssemblyRef)).then_some(r.resolution_scope)
-        })
-        .ok_or_else(|| {
-            Error::Invalid("the baseline references no System.Object, so a deleted method cannot throw".into())
-        })?;
-    let type_key = format!("{}T:System.MissingMethodException", importer.baseline_ids.key(scope)?);
-    let type_ref = importer.reference_row(TableId::TypeRef, b"MissingMethodException", &type_key, |imp| {
-        let scope = CodedIndex::ResolutionScope.encode(scope).unwrap_or(0);
-        Ok(row(&[scope, imp.heaps.string("MissingMethodException"), imp.heaps.string("System")]))
-    })?;
-    // Instance constructor taking one string: HASTHIS, 1 parameter, void, string.
-    let signature = [0x20, 0x01, 0x01, 0x0E];
-    let key = format!("R:{type_key}::.ctor:0x20`0(0xe,)->0x1");
-    importer.reference_row(TableId::MemberRef, b".ctor", &key, |imp| {
-        let parent = CodedIndex::MemberRefParent.encode(type_ref).unwrap_or(0);
-        Ok(row(&[parent, imp.heaps.string(".ctor"), imp.heaps.blob(&signature)]))
-    })
 }

@@ -7,6 +7,9 @@ use crate::il::body::flags;
 use crate::il::{ExceptionKind, MethodBody, OpCode, Operand, decode_instructions};
 use crate::metadata::{Token, UserStringIndex};
 
+const LDC_I4_S: u8 = 0x1F;
+const LDC_I4: u8 = 0x20;
+
 /// The `.dil` stream under construction.
 pub struct IlStream {
     pub bytes: Vec<u8>,
@@ -19,23 +22,52 @@ impl Default for IlStream {
 }
 
 impl IlStream {
-    /// Appends a tiny body that throws `new E(message)`, `constructor` being E's
-    /// `.ctor(string)` in the chain; returns its RVA in the delta.
-    pub fn add_throw(&mut self, importer: &mut Importer<'_, '_>, constructor: Token, message: &str) -> Result<u32> {
+    /// Appends a tiny body that throws `new E(message)`, or `new E(message, code)` with a
+    /// code, `constructor` being E's constructor in the chain; returns its RVA in the delta.
+    pub fn add_throw(
+        &mut self,
+        importer: &mut Importer<'_, '_>,
+        constructor: Token,
+        message: &str,
+        code: Option<i32>,
+    ) -> Result<u32> {
         let literal = importer.heaps.user_string(message);
         if literal > Token::MAX_RID {
             return Err(Error::Invalid(format!(
                 "the chain's #US heap would reach offset {literal:#x}, past the 24 bits a user-string token holds"
             )));
         }
-        let mut code = vec![OpCode::LDSTR.0 as u8];
-        code.extend_from_slice(&((Token::USER_STRING as u32) << 24 | literal).to_le_bytes());
-        code.push(OpCode::NEWOBJ.0 as u8);
-        code.extend_from_slice(&constructor.0.to_le_bytes());
-        code.push(OpCode::THROW.0 as u8);
+        let mut il = vec![OpCode::LDSTR.0 as u8];
+        il.extend_from_slice(&((Token::USER_STRING as u32) << 24 | literal).to_le_bytes());
+        match code.map(|c| (c, i8::try_from(c))) {
+            None => {}
+            Some((_, Ok(short))) => il.extend_from_slice(&[LDC_I4_S, short as u8]),
+            Some((c, Err(_))) => {
+                il.push(LDC_I4);
+                il.extend_from_slice(&c.to_le_bytes());
+            }
+        }
+        il.push(OpCode::NEWOBJ.0 as u8);
+        il.extend_from_slice(&constructor.0.to_le_bytes());
+        il.push(OpCode::THROW.0 as u8);
         let rva = self.bytes.len() as u32;
-        self.bytes.push(((code.len() as u8) << 2) | flags::TINY_FORMAT);
-        self.bytes.extend_from_slice(&code);
+        self.bytes.push(((il.len() as u8) << 2) | flags::TINY_FORMAT);
+        self.bytes.extend_from_slice(&il);
+        Ok(rva)
+    }
+
+    /// Appends a fat body this tool wrote itself (`code` with chain tokens, no exception
+    /// regions, locals zeroed as a Debug build's are); returns its RVA in the delta.
+    pub fn add_synthesized_body(&mut self, code: &[u8], max_stack: u16, locals: Token) -> Result<u32> {
+        let size = u32::try_from(code.len()).map_err(|_| Error::Invalid("a synthesized body past 4 GiB".into()))?;
+        self.bytes.resize((self.bytes.len() + 3) & !3, 0);
+        let rva = self.bytes.len() as u32;
+        let header = flags::FAT_FORMAT | flags::INIT_LOCALS | (3 << 12);
+        self.bytes.extend_from_slice(&header.to_le_bytes());
+        self.bytes.extend_from_slice(&max_stack.to_le_bytes());
+        self.bytes.extend_from_slice(&size.to_le_bytes());
+        self.bytes.extend_from_slice(&locals.0.to_le_bytes());
+        self.bytes.extend_from_slice(code);
         Ok(rva)
     }
 

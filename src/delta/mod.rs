@@ -4,6 +4,7 @@
 //! the IL stream ([`il`]) and the portable-PDB delta ([`pdb`]). [`emit`] puts them together.
 
 pub mod definitions;
+pub mod deleted;
 pub mod emit;
 pub mod heaps;
 pub mod il;

@@ -66,7 +66,10 @@ pub fn initializer_rude_edits(
                 false => format!("the static initializer changed ({})", field_list(&fields)),
             };
             let owner = initializer_owner(new_ids, new_ids.owner_of(m.new));
-            edits.push(RudeEdit::of(RudeKind::TypeInitializerChanged, owner, change, WHY));
+            let edit = RudeEdit::of(RudeKind::TypeInitializerChanged, owner, change, WHY);
+            // Located at the first changed field's initializer, else at the initializer.
+            let field = fields.first().map(|f| stored_field(new, m.new, f)).transpose()?.flatten();
+            edits.push(edit.at(field.unwrap_or(m.new)));
         }
     }
 
@@ -83,12 +86,15 @@ pub fn initializer_rude_edits(
             Some(field) => format!("the static initializer of {owner} uses this method (field {})", field_name(field)),
             None => format!("the static initializer of {owner} uses this method"),
         };
-        edits.push(RudeEdit::of(
-            RudeKind::InitializerDependencyChanged,
-            user_facing(&display_name(new_ids, m.new)),
-            change,
-            "the values it computed when the type was initialized stay as the old code made them; the change would only show after a restart",
-        ));
+        edits.push(
+            RudeEdit::of(
+                RudeKind::InitializerDependencyChanged,
+                user_facing(&display_name(new_ids, m.new)),
+                change,
+                "the values it computed when the type was initialized stay as the old code made them; the change would only show after a restart",
+            )
+            .at(m.new),
+        );
     }
     Ok(edits)
 }
@@ -109,6 +115,27 @@ fn field_name(name: &str) -> &str {
         Some((stem, line)) if !stem.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => stem,
         _ => name,
     }
+}
+
+/// The field named `name` (as [`segments`] names it) that initializer `method` of `asm`
+/// stores, when it is a definition of `asm`.
+fn stored_field(asm: &Assembly<'_>, method: Token, name: &str) -> Result<Option<Token>> {
+    let md = &asm.metadata;
+    let row: MethodDefRow = md.row(method.rid())?;
+    if row.rva == 0 {
+        return Ok(None);
+    }
+    for x in Instructions::new(asm.method_body(row.rva)?.code) {
+        let x = x?;
+        if x.opcode == OpCode::STSFLD
+            && let Operand::Token(f) = x.operand
+            && f.table() == Some(TableId::Field)
+            && member_name(md, f)? == name
+        {
+            return Ok(Some(f));
+        }
+    }
+    Ok(None)
 }
 
 fn field_list(fields: &[String]) -> String {

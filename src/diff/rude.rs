@@ -5,6 +5,8 @@
 use std::fmt;
 
 use crate::capability::Capability;
+use crate::metadata::Token;
+use crate::pdb::location::SourceLocation;
 
 /// What kind of rude edit this is; `code()` is stable across releases (the `--json`
 /// output carries it).
@@ -58,6 +60,15 @@ pub struct RudeEdit {
     pub reason: String,
     /// The capability that would let the runtime apply it, when one would.
     pub needs: Option<Capability>,
+    /// Where the member is in the updated build's source, when its PDB says
+    /// (`--json`: `document`, `file`, `line`, `column`).
+    #[serde(flatten)]
+    pub location: Option<SourceLocation>,
+    /// The definition of the updated build whose source place shows the edit best (a
+    /// changed method, the field an initializer stores), when the diff knows it;
+    /// otherwise the location is looked up by `member`.
+    #[serde(skip)]
+    pub subject: Option<Token>,
 }
 
 impl RudeEdit {
@@ -67,7 +78,15 @@ impl RudeEdit {
     }
 
     pub fn of(kind: RudeKind, member: impl Into<String>, change: impl Into<String>, reason: impl Into<String>) -> Self {
-        RudeEdit { kind, member: member.into(), change: change.into(), reason: reason.into(), needs: None }
+        RudeEdit {
+            kind,
+            member: member.into(),
+            change: change.into(),
+            reason: reason.into(),
+            needs: None,
+            location: None,
+            subject: None,
+        }
     }
 
     /// An edit the runtime applies only with `capability`, which it lacks.
@@ -78,7 +97,15 @@ impl RudeEdit {
             change: change.into(),
             reason: format!("the runtime lacks the {capability} capability"),
             needs: Some(capability),
+            location: None,
+            subject: None,
         }
+    }
+
+    /// The same edit, located at `subject` (a definition of the updated build).
+    pub fn at(mut self, subject: Token) -> Self {
+        self.subject = Some(subject);
+        self
     }
 }
 

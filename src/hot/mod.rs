@@ -17,6 +17,7 @@ use crate::diff::{RudeEdit, diff_builds};
 use crate::metadata::schema::TableId;
 use crate::metadata::{MetadataReader, Token};
 use crate::pdb::locate::{PdbLookup, find_portable_pdb};
+use crate::pdb::location::SourceLocator;
 use crate::{Assembly, Error, Result};
 
 /// A generation computed in memory, not yet applied or saved.
@@ -157,7 +158,15 @@ impl Session {
                 ));
             }
         }
+        if let Some(t) = self.added_type_named_like_the_synthesized_exception(&diff.added, &new)? {
+            rude.push(RudeEdit::new(
+                crate::diff::compare::display_name(&new_ids, t),
+                "a type named like the HotReloadException an earlier update synthesized for deleted methods",
+                "the runtime cannot hold two types of one name; restart to use the new type",
+            ));
+        }
         if !rude.is_empty() {
+            locate(&mut rude, updated_path, &new);
             return Ok(Prepared::Rude(rude));
         }
         let pdb_lookup = find_portable_pdb(updated_path, &new).map_err(|e| e.in_file(updated_path))?;
@@ -167,11 +176,31 @@ impl Session {
         };
         let pdb = pdb_lookup.bytes().map(MetadataReader::parse).transpose().map_err(|e| e.in_file(updated_path))?;
         let builds = Builds { baseline: &baseline, old: &old, new: &new, new_pdb: pdb.as_ref() };
-        let generation = emit_generation(&self.state, &builds, &diff, &methods, fresh_guid())
+        let generation = emit_generation(&self.state, &builds, &diff, &methods, fresh_guid(), self.capabilities)
             .map_err(|e| e.in_file(updated_path))?;
         let updated_type_names = generation.updated_type_names.clone();
         drop(pdb);
         Ok(Prepared::Delta(Box::new(Delta { generation, updated: new_bytes, updated_type_names, pdb_note })))
+    }
+
+    /// An added top-level type named `System.Runtime.CompilerServices.HotReloadException`
+    /// when the chain already synthesized one (`crate::delta::deleted`).
+    fn added_type_named_like_the_synthesized_exception(
+        &self,
+        added: &[Token],
+        new: &Assembly<'_>,
+    ) -> Result<Option<Token>> {
+        if self.state.hot_reload_exception.is_none() {
+            return Ok(None);
+        }
+        for &t in added.iter().filter(|t| t.table() == Some(TableId::TypeDef)) {
+            let r: crate::metadata::schema::TypeDefRow = new.metadata.row(t.rid())?;
+            let (namespace, name) = (new.metadata.string(r.namespace)?, new.metadata.string(r.name)?);
+            if crate::delta::deleted::is_hot_reload_exception(&namespace, &name) {
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
     }
 
     /// Moves the chain in memory past `delta` without saving it (a later
@@ -203,5 +232,18 @@ impl Session {
     /// The runtime refused `delta` (or it was not sent): the chain stays where it was.
     pub fn discard(&self, delta: Delta) {
         drop(delta);
+    }
+}
+
+/// Sets the source location of each rude edit from the updated build's portable PDB.
+/// Best effort: without a PDB, or with one this cannot read, the edits keep no location
+/// (the rude edit itself is what matters; a bad PDB is reported when a delta needs it).
+fn locate(rude: &mut [RudeEdit], updated_path: &Path, new: &Assembly<'_>) {
+    let Ok(lookup) = find_portable_pdb(updated_path, new) else { return };
+    let Some(Ok(pdb)) = lookup.bytes().map(MetadataReader::parse) else { return };
+    let Ok(locator) = SourceLocator::new(new, &pdb) else { return };
+    for edit in rude {
+        let at_subject = edit.subject.and_then(|t| locator.of_definition(t).ok().flatten());
+        edit.location = at_subject.or_else(|| locator.of_member(&edit.member).ok().flatten());
     }
 }

@@ -9,8 +9,12 @@
 //
 // --call Namespace.Type::Method also invokes that static method (public or not, every
 // parameter its type's default) after each generation and prints `call N: <result>`,
-// `call N: error <Type>: <Message>` (what it threw; not a failure) or `call N: missing`
-// (no such method), e.g. to see what a deleted method does.
+// `call N: error <Type>: <Message>` (what it threw; not a failure; ` [Code C]` after it
+// when the exception has an int field `Code`, as HotReloadException has) or
+// `call N: missing` (no such method), e.g. to see what a deleted method does. Before
+// each call it sets the static `Created` hook of the assembly's
+// System.Runtime.CompilerServices.HotReloadException, when it has one, to print
+// `created N: <Type> [Code C]` for each instance the constructor makes.
 //
 // Exit codes: 0 success, 1 usage / setup error, 2 DOTNET_MODIFIABLE_ASSEMBLIES
 // is not "debug", 3 an ApplyUpdate or a call threw.
@@ -262,6 +266,7 @@ internal static class Program
             Line("call " + gen + ": missing");
             return;
         }
+        SetCreatedHook(assembly, gen);
         object?[] arguments = Array.ConvertAll(m.GetParameters(),
             p => p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType) : null);
         try
@@ -276,7 +281,24 @@ internal static class Program
     }
 
     private static string Describe(Exception e) =>
-        e.GetType().FullName + ": " + Escape(e.Message);
+        e.GetType().FullName + ": " + Escape(e.Message) + CodeOf(e);
+
+    // ` [Code C]` for an exception with a public int field `Code` (HotReloadException).
+    private static string CodeOf(Exception e) =>
+        e.GetType().GetField("Code", BindingFlags.Public | BindingFlags.Instance) is { FieldType: var t } f && t == typeof(int)
+            ? " [Code " + f.GetValue(e) + "]"
+            : "";
+
+    // What a hot reload agent does: listen to every HotReloadException made.
+    private static void SetCreatedHook(Assembly assembly, int gen)
+    {
+        Type? type = assembly.GetType("System.Runtime.CompilerServices.HotReloadException", throwOnError: false);
+        FieldInfo? hook = type?.GetField("Created", BindingFlags.NonPublic | BindingFlags.Static);
+        if (hook is not null && hook.FieldType == typeof(Action<Exception>))
+        {
+            hook.SetValue(null, new Action<Exception>(e => Line("created " + gen + ": " + e.GetType().FullName + CodeOf(e))));
+        }
+    }
 
     private static string GetCapabilities()
     {
