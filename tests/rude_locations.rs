@@ -91,8 +91,9 @@ enum Expected {
 fn expected(source: &str, edit: &serde_json::Value) -> Expected {
     let member = edit["member"].as_str().unwrap();
     let change = edit["change"].as_str().unwrap();
-    // An initializer that changed is located where it sets the first changed field.
-    if edit["code"] == "type-initializer-changed"
+    // An initializer that changed (or was added) is located where it sets the first
+    // field it names.
+    if (edit["code"] == "type-initializer-changed" || change.starts_with("static initializer added"))
         && let Some(field) = change.split("(field ").nth(1).map(|f| f.trim_end_matches(')'))
     {
         let field = field.split(", ").next().unwrap();

@@ -458,6 +458,11 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
     let rude = w.event(&["rude", "applied"]);
     assert_eq!(rude["event"], "rude", "{rude}");
     assert_eq!(rude["assembly"], "Lib.dll", "{rude}");
+    // Located where the user wrote the initializer (1-based line of the edited file).
+    let edited = std::fs::read_to_string(&source).unwrap();
+    let line = edited.lines().position(|l| l.contains("static readonly int Extra")).unwrap() + 1;
+    assert_eq!(rude["file"], "Calculator.cs", "{rude}");
+    assert_eq!(rude["line"], line, "{rude}");
     w.event(&["stopped"]);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let status = loop {

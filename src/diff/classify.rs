@@ -71,15 +71,21 @@ pub fn classify(
             let row: MethodDefRow = nm.row(t.rid())?;
             if row.flags & CCTOR_FLAGS == CCTOR_FLAGS && nm.string(row.name)? == ".cctor" {
                 let fields = fields_set_by(new_build, row.rva)?;
+                let names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
                 let change = match fields.is_empty() {
                     true => "static constructor added".to_string(),
-                    false => format!("static initializer added (field {})", fields.join(", ")),
+                    false => format!("static initializer added (field {})", names.join(", ")),
                 };
-                rude.push(cannot(
+                let edit = cannot(
                     display_name(new, owner),
                     change,
                     "a running program has initialized the type already and never runs an initializer again, so the fields would keep their default values until a restart",
-                ));
+                );
+                // Located at the first initializer, where the user wrote it.
+                rude.push(match fields.first() {
+                    Some(&(_, field)) => edit.at(field),
+                    None => edit.at(t),
+                });
             } else if row.flags & (method_attr::VIRTUAL | method_attr::ABSTRACT) != 0 {
                 rude.push(cannot(
                     member(),
@@ -161,7 +167,8 @@ pub fn classify(
 }
 
 /// Names of the static fields an initializer's body stores to.
-fn fields_set_by(asm: &Assembly<'_>, rva: u32) -> Result<Vec<String>> {
+/// The static fields a body stores, by name, first store first.
+fn fields_set_by(asm: &Assembly<'_>, rva: u32) -> Result<Vec<(String, Token)>> {
     let md = &asm.metadata;
     let mut names = Vec::new();
     if rva == 0 {
@@ -173,8 +180,8 @@ fn fields_set_by(asm: &Assembly<'_>, rva: u32) -> Result<Vec<String>> {
             && t.table() == Some(TableId::Field)
         {
             let name = md.string(md.row::<FieldRow>(t.rid())?.name)?.into_owned();
-            if !names.contains(&name) {
-                names.push(name);
+            if !names.iter().any(|(n, _)| *n == name) {
+                names.push((name, t));
             }
         }
     }
