@@ -12,6 +12,7 @@ use super::body::{bodies_equal, bytes_equal};
 use super::identity::Identities;
 use super::initializer::initializer_rude_edits;
 use super::matching::{DefinitionMatch, same_rows, same_rows_but_line_names};
+use super::member_edits::{AttributeEdit, ParameterEdit, attribute_set};
 use super::rude::{RudeEdit, RudeKind};
 use crate::assembly::Assembly;
 use crate::error::Result;
@@ -54,6 +55,10 @@ pub struct BuildDiff {
     /// Compiler-generated types of the build applied last that the updated build lacks
     /// (their rows stay; their methods are in `deleted_methods`).
     pub deleted_types: Vec<Token>,
+    /// Existing definitions whose custom attributes changed (`ChangeCustomAttributes`).
+    pub attribute_edits: Vec<AttributeEdit>,
+    /// Existing parameters that were renamed (`UpdateParameters`).
+    pub parameter_edits: Vec<ParameterEdit>,
     /// Differences that cannot be applied whatever the runtime's capabilities.
     pub rude_edits: Vec<RudeEdit>,
     /// How the definitions of the two builds correspond.
@@ -144,8 +149,14 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
 fn changed_definition(member: String, what: impl Into<String>) -> RudeEdit {
     let what = what.into();
     let why = match what.as_str() {
-        "custom attributes changed" | "parameters changed" | "constant value changed" => {
+        "custom attributes changed" | "constant value changed" => {
             "emit-delta cannot update this on an existing member yet (added members carry theirs)"
+        }
+        "parameter rows added or removed (a return-value attribute?)" => {
+            "emit-delta cannot add or remove Param rows of an existing method"
+        }
+        "parameter flags or default value changed" => {
+            "emit-delta does not update parameter flags or default values (calls compiled against the old default keep it)"
         }
         "field initial data (RVA) changed" => "the runtime cannot replace the data of an existing field",
         _ => "the runtime cannot change this on a type or member that is already loaded",
@@ -229,7 +240,7 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         .filter(|&(key, t)| t.table() == Some(TableId::TypeDef) && !new_defs.contains_key(key))
         .filter(|&(_, t)| {
             let name = old.metadata.row::<TypeDefRow>(t.rid()).and_then(|r| old.metadata.string(r.name));
-            name.is_ok_and(|n| super::generated::parse(&n).is_some())
+            name.is_ok_and(|n| super::generated::parse(&n).is_some() || super::generated::is_static_data_type(&n))
         })
         .map(|(_, &t)| t)
         .collect();
@@ -248,7 +259,7 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
             diff.deleted_methods.push(DeletedMethod { old: t, display: display_name(&old_ids, t), with_type });
             continue;
         }
-        if with_type {
+        if with_type || super::generated::is_static_data_field(&old_ids, t)? {
             continue;
         }
         let (what, why) = match t.table() {
@@ -273,6 +284,7 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
             changed.push((key, changed_definition(member(), what)));
             continue;
         }
+        super::member_edits::collect(&old_ids, &new_ids, o, n, &mut diff.attribute_edits, &mut diff.parameter_edits)?;
         if n.table() == Some(TableId::MethodDef) && !checker.bodies_equal(o, n)? {
             diff.updated_methods.push(UpdatedMethod { old: o, new: n, display: member() });
         }
@@ -281,11 +293,13 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     // Assembly- and module-level attributes.
     for (parent, label) in [(Token::new(TableId::Assembly, 1), "assembly"), (Token::new(TableId::Module, 1), "module")]
     {
-        if checker.attributes(&old_ids, parent)? != checker.attributes(&new_ids, parent)? {
+        if attribute_set(&old_ids, parent)? != attribute_set(&new_ids, parent)? {
             diff.rude_edits.push(changed_definition(label.to_string(), "custom attributes changed"));
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
+    diff.attribute_edits.sort_by_key(|e| e.new);
+    diff.parameter_edits.sort_by_key(|e| e.new);
     diff.rude_edits.extend(ambiguous_line_free_matches(&old_ids, &new_ids, &diff.updated_methods));
     diff.rude_edits.extend(generated_code_added_beside_changed(&new_ids, &diff));
     diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
@@ -391,8 +405,9 @@ pub(crate) fn kind_name(t: Token) -> &'static str {
     }
 }
 
-/// A parameter as compared: flags, sequence, name, default value.
-type ParamShape = (u16, u16, String, Option<(u8, Vec<u8>)>);
+/// A parameter as compared: flags, sequence, default value (its name and attributes
+/// are [`super::member_edits`]).
+type ParamShape = (u16, u16, Option<(u8, Vec<u8>)>);
 /// A generic parameter as compared: number, flags, name, constraint keys.
 type GenericShape = (u16, u16, String, Vec<Rc<str>>);
 
@@ -404,29 +419,14 @@ struct Checker<'x, 'm, 'a> {
 }
 
 impl Checker<'_, '_, '_> {
-    /// Custom attributes of `parent` as sorted (constructor key, value bytes).
-    fn attributes(&self, ids: &Identities<'_, '_>, parent: Token) -> Result<Vec<(Rc<str>, Vec<u8>)>> {
-        let md = ids.metadata();
-        let key = CodedIndex::HasCustomAttribute.encode(parent).unwrap_or(u32::MAX);
-        let mut out = Vec::new();
-        for rid in md.equal_range(TableId::CustomAttribute, 0, key)? {
-            let r: CustomAttributeRow = md.row(rid)?;
-            out.push((ids.key(r.constructor)?, md.blob(r.value)?.to_vec()));
-        }
-        out.sort();
-        Ok(out)
-    }
-
     fn children(md: &MetadataReader<'_>, table: TableId, column: usize, key: u32) -> Result<Vec<u32>> {
         Ok(md.equal_range(table, column, key)?.collect())
     }
 
-    /// A description of how the definitions differ outside method bodies, if they do.
+    /// A description of how the definitions differ outside method bodies and outside
+    /// what [`super::member_edits`] can update, if they do.
     fn definition_difference(&self, o: Token, n: Token) -> Result<Option<String>> {
         let (om, nm) = (self.old.metadata(), self.new.metadata());
-        if self.attributes(self.old, o)? != self.attributes(self.new, n)? {
-            return Ok(Some("custom attributes changed".into()));
-        }
         match n.table() {
             Some(TableId::TypeDef) => {
                 let (a, b): (TypeDefRow, TypeDefRow) = (om.row(o.rid())?, nm.row(n.rid())?);
@@ -472,8 +472,12 @@ impl Checker<'_, '_, '_> {
                 if (a.rva == 0) != (b.rva == 0) {
                     return Ok(Some("method body added or removed".into()));
                 }
-                if self.params(self.old, o)? != self.params(self.new, n)? {
-                    return Ok(Some("parameters changed".into()));
+                let (p, q) = (self.params(self.old, o)?, self.params(self.new, n)?);
+                if p.len() != q.len() {
+                    return Ok(Some("parameter rows added or removed (a return-value attribute?)".into()));
+                }
+                if p != q {
+                    return Ok(Some("parameter flags or default value changed".into()));
                 }
                 if self.generics(self.old, o)? != self.generics(self.new, n)? {
                     return Ok(Some("generic parameters changed".into()));
@@ -559,7 +563,7 @@ impl Checker<'_, '_, '_> {
         let mut out = Vec::new();
         for p in md.list(TableId::MethodDef, method.rid(), 5)? {
             let r: ParamRow = md.row(p.rid())?;
-            out.push((r.flags, r.sequence, md.string(r.name)?.into_owned(), self.constant(md, p)?));
+            out.push((r.flags, r.sequence, self.constant(md, p)?));
         }
         Ok(out)
     }
@@ -605,7 +609,10 @@ fn field_data(asm: &Assembly<'_>, field: Token) -> Result<Option<Vec<u8>>> {
     let md = &asm.metadata;
     let Some(rid) = md.find_row(TableId::FieldRVA, 1, field.rid())? else { return Ok(None) };
     let rva = md.row::<FieldRvaRow>(rid)?.rva;
-    // The data's size comes from the field type; comparing 64 bytes from the RVA
-    // catches changed initializers without decoding the type's layout.
+    if let Ok(data) = asm.field_data(rva, md.row::<FieldRow>(field.rid())?.signature) {
+        return Ok(Some(data.to_vec()));
+    }
+    // A type whose size is not known here: 64 bytes from the RVA catch a changed
+    // initializer.
     Ok(asm.pe.as_ref().and_then(|pe| pe.rest_at_rva(rva, "field data").ok()).map(|d| d[..d.len().min(64)].to_vec()))
 }
