@@ -344,6 +344,41 @@ fn injected_addition_defects_are_reported_by_rule() {
     );
 }
 
+/// cs-change-attribute generation 1 rewrites baseline CustomAttribute rows (its lowest
+/// CustomAttribute token is the property's baseline row); cs-add-static-data generations
+/// 1 and 2 add fields with data (FieldRVA).
+#[test]
+fn injected_member_update_defects_are_reported_by_rule() {
+    let (_attributes_dir, attributes) = our_files("cs-change-attribute");
+    let base = emit_delta::Assembly::parse(&attributes.baseline).unwrap().metadata.row_count(TableId::CustomAttribute);
+    let encmap = MetadataReader::parse(&attributes.generations[0].dmeta).unwrap();
+    let first_attribute = (1..=encmap.row_count(TableId::EncMap))
+        .map(|rid| read_cell(&attributes.generations[0].dmeta, TableId::EncMap, rid, 0))
+        .find(|&t| t >> 24 == TableId::CustomAttribute as u32)
+        .unwrap();
+    assert!(first_attribute & 0xFF_FFFF <= base, "generation 1 rewrites a baseline attribute row: {first_attribute:#x}");
+    assert_caught(&attributes, "a rewritten attribute row handed to another parent", rule::ATTRIBUTE_ROW_OWNER, |f| {
+        // HasCustomAttribute of TypeDef 2 (App.NoteAttribute): (2 << 5) | 3.
+        write_cell(&mut f.generations[0].dmeta, TableId::CustomAttribute, 1, 0, (2 << 5) | 3);
+    });
+    assert_caught(&attributes, "an unused attribute row naming a constructor", rule::ATTRIBUTE_ROW_OWNER, |f| {
+        let md = &mut f.generations[2].dmeta;
+        let rows = MetadataReader::parse(md).unwrap().row_count(TableId::CustomAttribute);
+        let unused = (1..=rows).find(|&rid| read_cell(md, TableId::CustomAttribute, rid, 0) >> 5 == 0).unwrap();
+        // CustomAttributeType of MethodDef 1 (NoteAttribute's constructor): (1 << 3) | 2.
+        write_cell(md, TableId::CustomAttribute, unused, 1, (1 << 3) | 2);
+    });
+
+    let (_data_dir, data) = our_files("cs-add-static-data");
+    assert!(MetadataReader::parse(&data.generations[1].dmeta).unwrap().row_count(TableId::FieldRVA) >= 1);
+    assert_caught(&data, "FieldRVA data past the end of the .dil", rule::FIELD_RVA_TARGET, |f| {
+        write_cell(&mut f.generations[0].dmeta, TableId::FieldRVA, 1, 0, 0x00FF_FFFF);
+    });
+    assert_caught(&data, "FieldRVA giving data to a field an earlier generation added", rule::FIELD_RVA_TARGET, |f| {
+        write_cell(&mut f.generations[1].dmeta, TableId::FieldRVA, 1, 1, 1);
+    });
+}
+
 #[test]
 fn capabilities_flag_edits_outside_them() {
     let scenario = support::repo().join("testdata/scenarios/cs-bcl-call");

@@ -28,6 +28,7 @@ using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 using System.Text;
+using System.Threading;
 using System.Text.Json;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -198,7 +199,12 @@ internal static class Program
                 isAddedSymbol: s => inserted.Contains(s),
                 metadataStream,
                 ilStream,
-                pdbStream);
+                pdbStream,
+                // As the IDE does for a runtime that reports AddFieldRva (CoreCLR does):
+                // new static data (array initializers, ReadOnlySpan<byte> literals) gets
+                // FieldRVA rows in the delta instead of element-by-element stores.
+                new EmitDifferenceOptions { EmitFieldRva = true },
+                CancellationToken.None);
 
             if (!diff.Success || diff.Baseline is null)
             {
@@ -565,6 +571,10 @@ internal static class Program
                 continue;
             }
             TypeEdits(oldType, newType, edits, inserted, problems);
+            if (AttributesText(oldType) != AttributesText(newType))
+            {
+                edits.Add(new SemanticEdit(SemanticEditKind.Update, oldType, newType));
+            }
         }
         foreach (KeyValuePair<string, INamedTypeSymbol> old in oldTypes)
         {
@@ -604,6 +614,12 @@ internal static class Program
             }
             if (newMember is not IMethodSymbol newMethod)
             {
+                // A field, property or event whose attributes changed (a method's are
+                // part of its declaration text, compared below).
+                if (AttributesText(oldMember) != AttributesText(newMember))
+                {
+                    edits.Add(new SemanticEdit(SemanticEditKind.Update, oldMember, newMember));
+                }
                 continue;
             }
             var oldMethod = (IMethodSymbol)oldMember;
@@ -652,6 +668,10 @@ internal static class Program
             problems.Add("static initializers changed, not supported (ignored): " + newType.ToDisplayString());
         }
     }
+
+    // The custom attributes of a symbol as source would write them, in order.
+    private static string AttributesText(ISymbol s) =>
+        string.Join("\n", s.GetAttributes().Select(a => a.ToString()));
 
     private static SemanticEdit Update(IMethodSymbol oldMethod, IMethodSymbol newMethod, SyntaxNode[] oldDecls, SyntaxNode[] newDecls) =>
         new(SemanticEditKind.Update,
