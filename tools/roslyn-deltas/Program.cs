@@ -2,7 +2,7 @@
 // for a scenario, as the reference that emit-delta's deltas are compared with.
 //
 // Usage:
-//   dotnet RoslynDeltas.dll [--no-unsafe] <scenario dir> <out dir>
+//   dotnet RoslynDeltas.dll [--no-unsafe] [--field-rva] <scenario dir> <out dir>
 //
 // <scenario dir>/scenario.json names the versions ("versions": ["v1", ...]);
 // each version is a folder of .cs files. For every version the program writes
@@ -57,6 +57,10 @@ internal static class Program
     // <AllowUnsafeBlocks>.
     private static bool allowUnsafe = true;
 
+    // --field-rva: EmitDifferenceOptions.EmitFieldRva (off by default, as in
+    // EmitDifferenceOptions.Default).
+    private static bool fieldRva;
+
     private static int Main(string[] args)
     {
         var positional = new List<string>();
@@ -65,6 +69,10 @@ internal static class Program
             if (a == "--no-unsafe")
             {
                 allowUnsafe = false;
+            }
+            else if (a == "--field-rva")
+            {
+                fieldRva = true;
             }
             else if (a.StartsWith("--", StringComparison.Ordinal))
             {
@@ -79,7 +87,7 @@ internal static class Program
         }
         if (positional.Count != 2)
         {
-            Console.Error.WriteLine("usage: RoslynDeltas [--no-unsafe] <scenario dir> <out dir>");
+            Console.Error.WriteLine("usage: RoslynDeltas [--no-unsafe] [--field-rva] <scenario dir> <out dir>");
             return 2;
         }
 
@@ -200,10 +208,10 @@ internal static class Program
                 metadataStream,
                 ilStream,
                 pdbStream,
-                // As the IDE does for a runtime that reports AddFieldRva (CoreCLR does):
-                // new static data (array initializers, ReadOnlySpan<byte> literals) gets
-                // FieldRVA rows in the delta instead of element-by-element stores.
-                new EmitDifferenceOptions { EmitFieldRva = true },
+                // --field-rva: as the IDE does for a runtime that reports AddFieldRva
+                // (CoreCLR does), new static data (array initializers, ReadOnlySpan<byte>
+                // literals) gets FieldRVA rows in the delta instead of element stores.
+                new EmitDifferenceOptions { EmitFieldRva = fieldRva },
                 CancellationToken.None);
 
             if (!diff.Success || diff.Baseline is null)
