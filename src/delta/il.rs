@@ -43,9 +43,7 @@ impl IlStream {
     /// aligns field data (the largest alignment such data asks for); returns its RVA in
     /// the delta.
     pub fn add_data(&mut self, data: &[u8]) -> u32 {
-        while self.bytes.len() % 8 != 0 {
-            self.bytes.push(0);
-        }
+        self.bytes.resize(self.bytes.len().next_multiple_of(8), 0);
         let rva = self.bytes.len() as u32;
         self.bytes.extend_from_slice(data);
         rva
