@@ -66,6 +66,45 @@ impl<'a> Assembly<'a> {
     }
 
     /// The body of the method at `rva`.
+    /// The initial data of a field with an RVA: as many bytes as its type
+    /// (`signature`) holds, a primitive or a value type with an explicit size.
+    pub fn field_data(&self, rva: u32, signature: crate::metadata::BlobIndex) -> Result<&'a [u8]> {
+        use crate::metadata::schema::{ClassLayoutRow, TableId};
+        use crate::metadata::signature::{Signature, TypeSig};
+        let md = &self.metadata;
+        let size = match Signature::decode_any(md.blob(signature)?)? {
+            Signature::Field(TypeSig::Primitive(code)) => match code {
+                0x02 | 0x04 | 0x05 => 1, // bool, i1, u1
+                0x03 | 0x06 | 0x07 => 2, // char, i2, u2
+                0x08 | 0x09 | 0x0C => 4, // i4, u4, r4
+                0x0A | 0x0B | 0x0D => 8, // i8, u8, r8
+                _ => 0,
+            },
+            Signature::Field(TypeSig::ValueType(t)) if t.table() == Some(TableId::TypeDef) => {
+                match md.find_row(TableId::ClassLayout, 2, t.rid())? {
+                    Some(layout) => md.row::<ClassLayoutRow>(layout)?.class_size,
+                    None => 0,
+                }
+            }
+            _ => 0,
+        };
+        if size == 0 {
+            return Err(Error::Invalid(format!(
+                "field data at RVA {rva:#x}: its type has no size emit-delta can tell (a primitive or a value type of this assembly with an explicit size)"
+            )));
+        }
+        let pe = self.pe.as_ref().ok_or_else(|| Error::Invalid("field data needs a PE image".into()))?;
+        let rest = pe.rest_at_rva(rva, "field data")?;
+        rest.get(..size as usize).ok_or_else(|| {
+            Error::malformed(
+                "field data",
+                None,
+                format!("{size} bytes at RVA {rva:#x}"),
+                format_args!("{} bytes", rest.len()),
+            )
+        })
+    }
+
     pub fn method_body(&self, rva: u32) -> Result<MethodBody<'a>> {
         let pe = self.pe.as_ref().ok_or_else(|| Error::Invalid("method bodies live in a PE image".into()))?;
         MethodBody::parse(pe.rest_at_rva(rva, "method body")?).map_err(|e| match e {

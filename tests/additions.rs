@@ -232,3 +232,66 @@ fn a_generated_type_deleted_earlier_coming_back_is_refused() {
     assert!(stderr.contains("Scn.Program::first"), "the message names the user's function: {stderr}");
     assert_eq!(std::fs::read(out.path().join(".emit-delta/state.json")).unwrap(), state);
 }
+
+/// The CoreCLR (.NET 10) capabilities without `missing`, as `--capabilities` takes them.
+fn all_capabilities_but(missing: &str) -> String {
+    const CORECLR_NET10: &str = "Baseline AddMethodToExistingType AddStaticFieldToExistingType \
+        AddInstanceFieldToExistingType NewTypeDefinition ChangeCustomAttributes UpdateParameters \
+        GenericUpdateMethod GenericAddMethodToExistingType GenericAddFieldToExistingType AddFieldRva";
+    CORECLR_NET10.split_whitespace().filter(|c| *c != missing).collect::<Vec<_>>().join(" ")
+}
+
+/// Edits of existing members that need a capability beyond `Baseline`: an attribute
+/// added, changed or removed (`ChangeCustomAttributes`), a parameter renamed
+/// (`UpdateParameters`), new static data in a body (`AddFieldRva`). With `Baseline`
+/// alone, and with every capability but that one, the run exits 8, writes nothing and
+/// names the missing capability; with all of them it applies.
+#[test]
+fn member_edits_are_refused_without_their_capability() {
+    for (scenario, capability, change) in [
+        ("cs-change-attribute", "ChangeCustomAttributes", "custom attributes changed"),
+        ("cs-rename-parameter", "UpdateParameters", "parameter renamed"),
+        ("cs-add-static-data", "AddFieldRva", "static data field added (FieldRVA)"),
+    ] {
+        for version in ["v2", "v3"] {
+            let all = all_capabilities_but("");
+            let (o, _) = json_of(scenario, version, &["--capabilities", &all]);
+            assert!(o.status.success(), "{scenario} {version}: {}", String::from_utf8_lossy(&o.stderr));
+            for capabilities in ["Baseline".to_string(), all_capabilities_but(capability)] {
+                let out = tempfile::tempdir().unwrap();
+                let before = support::snapshot(out.path());
+                let (v1, updated) = (build(scenario, "v1"), build(scenario, version));
+                let o = emit(&[
+                    &v1,
+                    &updated,
+                    Path::new("--out"),
+                    out.path(),
+                    Path::new("--json"),
+                    Path::new("--capabilities"),
+                    Path::new(&capabilities),
+                ]);
+                let what = format!("{scenario} {version} with `{capabilities}`");
+                assert_eq!(o.status.code(), Some(8), "{what}: {}", String::from_utf8_lossy(&o.stderr));
+                assert_eq!(support::snapshot(out.path()), before, "{what}: a refused run wrote files");
+                let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+                let edits = v["rude_edits"].as_array().unwrap();
+                let named: Vec<&serde_json::Value> =
+                    edits.iter().filter(|e| e["code"] == "missing-capability" && e["needs"] == capability).collect();
+                assert!(!named.is_empty(), "{what}: no edit needs {capability}: {v}");
+                assert!(named.iter().any(|e| e["change"] == change), "{what}: no `{change}` edit: {v}");
+                for e in &named {
+                    assert!(e["reason"].as_str().unwrap().contains(capability), "{what}: {e}");
+                    assert!(!e["member"].as_str().unwrap().is_empty(), "{what}: {e}");
+                }
+                if capabilities != "Baseline" {
+                    assert!(
+                        edits.iter().all(|e| e["needs"] == capability),
+                        "{what}: only {capability} is missing, yet: {v}"
+                    );
+                }
+                let stderr = String::from_utf8_lossy(&o.stderr);
+                assert!(stderr.contains(capability), "{what}: stderr does not name {capability}: {stderr}");
+            }
+        }
+    }
+}

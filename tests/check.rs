@@ -51,6 +51,18 @@ fn roslyn_chain(tool: &Path, dotnet: &Path, scenario: &Path, out: &Path) -> (Pat
     (out.join("v1/App.dll"), deltas)
 }
 
+/// What `check` reports on Roslyn's own chains, and why it is Roslyn's defect
+/// (docs/roslyn-differences.md, "Custom attributes").
+const ROSLYN_KNOWN_VIOLATIONS: &[(&str, &str)] = &[
+    // v3 -> v4 rewrites attribute rows of several parents: Roslyn lists them parent by
+    // parent (baseline rows, then rows added earlier), so a later parent's baseline row
+    // comes after an earlier parent's added row, and its EncMap is not sorted.
+    (
+        "cs-change-attribute",
+        "generation 3 EncMap row 18: enc-map-sorted: 0x0C00001D comes after 0x0C00001E: not sorted",
+    ),
+];
+
 #[test]
 fn roslyn_deltas_check_clean() {
     let Some(dotnet) = support::dotnet("roslyn_deltas_check_clean") else { return };
@@ -67,7 +79,15 @@ fn roslyn_deltas_check_clean() {
             assert!(d.with_extension("dpdb").is_file(), "{}: no .dpdb", d.display());
         }
         let (code, stdout, stderr) = run_check(&baseline, &deltas, &[]);
-        assert_eq!(code, Some(0), "{}: check reported on Roslyn's deltas:\n{stdout}{stderr}", scenario.display());
+        let name = scenario.file_name().unwrap().to_string_lossy();
+        let known: Vec<&str> =
+            ROSLYN_KNOWN_VIOLATIONS.iter().filter(|(s, _)| *s == name).map(|(_, line)| *line).collect();
+        if known.is_empty() {
+            assert_eq!(code, Some(0), "{}: check reported on Roslyn's deltas:\n{stdout}{stderr}", scenario.display());
+        } else {
+            let found: Vec<&str> = stdout.lines().collect();
+            assert_eq!(found, known, "{name}: check on Roslyn's deltas: {stderr}");
+        }
         checked += deltas.len();
     }
     println!("{checked} Roslyn deltas (.dmeta + .dil + .dpdb) checked clean");
@@ -342,6 +362,44 @@ fn injected_addition_defects_are_reported_by_rule() {
             write_cell(md, TableId::PropertyMap, 1, 0, other);
         },
     );
+}
+
+/// cs-change-attribute generation 1 rewrites baseline CustomAttribute rows (its lowest
+/// CustomAttribute token is the property's baseline row); cs-add-static-data generations
+/// 1 and 2 add fields with data (FieldRVA).
+#[test]
+fn injected_member_update_defects_are_reported_by_rule() {
+    let (_attributes_dir, attributes) = our_files("cs-change-attribute");
+    let base = emit_delta::Assembly::parse(&attributes.baseline).unwrap().metadata.row_count(TableId::CustomAttribute);
+    let encmap = MetadataReader::parse(&attributes.generations[0].dmeta).unwrap();
+    let first_attribute = (1..=encmap.row_count(TableId::EncMap))
+        .map(|rid| read_cell(&attributes.generations[0].dmeta, TableId::EncMap, rid, 0))
+        .find(|&t| t >> 24 == TableId::CustomAttribute as u32)
+        .unwrap();
+    assert!(
+        first_attribute & 0xFF_FFFF <= base,
+        "generation 1 rewrites a baseline attribute row: {first_attribute:#x}"
+    );
+    assert_caught(&attributes, "a rewritten attribute row handed to another parent", rule::ATTRIBUTE_ROW_OWNER, |f| {
+        // HasCustomAttribute of TypeDef 2 (App.NoteAttribute): (2 << 5) | 3.
+        write_cell(&mut f.generations[0].dmeta, TableId::CustomAttribute, 1, 0, (2 << 5) | 3);
+    });
+    assert_caught(&attributes, "an unused attribute row naming a constructor", rule::ATTRIBUTE_ROW_OWNER, |f| {
+        let md = &mut f.generations[2].dmeta;
+        let rows = MetadataReader::parse(md).unwrap().row_count(TableId::CustomAttribute);
+        let unused = (1..=rows).find(|&rid| read_cell(md, TableId::CustomAttribute, rid, 0) >> 5 == 0).unwrap();
+        // CustomAttributeType of MethodDef 1 (NoteAttribute's constructor): (1 << 3) | 2.
+        write_cell(md, TableId::CustomAttribute, unused, 1, (1 << 3) | 2);
+    });
+
+    let (_data_dir, data) = our_files("cs-add-static-data");
+    assert!(MetadataReader::parse(&data.generations[1].dmeta).unwrap().row_count(TableId::FieldRVA) >= 1);
+    assert_caught(&data, "FieldRVA data past the end of the .dil", rule::FIELD_RVA_TARGET, |f| {
+        write_cell(&mut f.generations[0].dmeta, TableId::FieldRVA, 1, 0, 0x00FF_FFFF);
+    });
+    assert_caught(&data, "FieldRVA giving data to a field an earlier generation added", rule::FIELD_RVA_TARGET, |f| {
+        write_cell(&mut f.generations[1].dmeta, TableId::FieldRVA, 1, 1, 1);
+    });
 }
 
 #[test]

@@ -32,7 +32,15 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
 }
 
 /// Everything a diff found, in comparable form.
-type Summary = (Vec<(String, u32, u32)>, Vec<String>, Vec<u32>, Vec<(String, bool)>, Vec<u32>);
+type Summary = (
+    Vec<(String, u32, u32)>,
+    Vec<String>,
+    Vec<u32>,
+    Vec<(String, bool)>,
+    Vec<u32>,
+    Vec<(String, u32)>,
+    Vec<(String, u32)>,
+);
 
 fn summary(d: &BuildDiff) -> Summary {
     (
@@ -41,6 +49,8 @@ fn summary(d: &BuildDiff) -> Summary {
         d.added.iter().map(|t| t.0).collect(),
         d.deleted_methods.iter().map(|m| (m.display.clone(), m.with_type)).collect(),
         d.deleted_types.iter().map(|t| t.0).collect(),
+        d.attribute_edits.iter().map(|e| (e.display.clone(), e.new.0)).collect(),
+        d.parameter_edits.iter().map(|e| (e.display.clone(), e.new.0)).collect(),
     )
 }
 
@@ -58,7 +68,7 @@ fn partners(d: &BuildDiff, new: &Assembly<'_>) -> Vec<Option<Token>> {
 
 #[test]
 fn the_fast_paths_agree_with_key_matching() {
-    let (mut fast, mut positional, mut renamed, mut with_additions) = (0, 0, 0, 0);
+    let (mut fast, mut positional, mut renamed, mut with_additions, mut member_edits) = (0, 0, 0, 0, 0);
     for (old_path, new_path) in pairs() {
         let (old_bytes, new_bytes) = (std::fs::read(&old_path).unwrap(), std::fs::read(&new_path).unwrap());
         let (old, new) = (Assembly::parse(&old_bytes).unwrap(), Assembly::parse(&new_bytes).unwrap());
@@ -80,12 +90,16 @@ fn the_fast_paths_agree_with_key_matching() {
                 if !chosen.added.is_empty() || !chosen.deleted_methods.is_empty() {
                     with_additions += 1;
                 }
+                if !chosen.attribute_edits.is_empty() || !chosen.parameter_edits.is_empty() {
+                    member_edits += 1;
+                }
             }
         }
     }
     eprintln!(
         "{fast} pairs took the same-rows path ({renamed} with renamed F# line names), {positional} the positional \
-         pairing ({with_additions} adding or deleting members)"
+         pairing ({with_additions} adding or deleting members, {member_edits} \
+         with attribute or parameter edits)"
     );
     // Every path must have been exercised: literal edits keep the rows, new calls
     // and locals add references and signatures, lines inserted above F# closures
@@ -93,6 +107,7 @@ fn the_fast_paths_agree_with_key_matching() {
     assert!(fast >= 5 && positional >= 5, "same-rows pairs {fast}, positionally paired {positional}");
     assert!(renamed >= 3, "pairs with renamed F# line names on the same-rows path: {renamed}");
     assert!(with_additions >= 20, "positionally paired builds that add or delete members: {with_additions}");
+    assert!(member_edits >= 4, "positionally paired builds with attribute or parameter edits: {member_edits}");
 }
 
 /// Hostile metadata: two types nested in each other. Identity keys (and display

@@ -135,6 +135,15 @@ pub struct ChainState {
     /// bodies to throw, once a generation added it (`crate::delta::deleted`).
     #[serde(default)]
     pub hot_reload_exception: Option<crate::delta::deleted::HotReloadExceptionRows>,
+    /// (chain token of a parent, CustomAttribute rids) of the attribute rows the chain
+    /// added for each parent, in order: with the parent's baseline rows, the rows a
+    /// later change of its attributes rewrites.
+    #[serde(default)]
+    pub custom_attributes: Vec<(u32, Vec<u32>)>,
+    /// (key, chain token) of the Property, Event and Param rows the chain added, keyed
+    /// by [`crate::delta::member_updates::member_key`]: a later update finds them here.
+    #[serde(default)]
+    pub added_members: Vec<(String, u32)>,
 }
 
 /// FNV-1a 64-bit, the baseline fingerprint.
@@ -176,6 +185,8 @@ impl ChainState {
             deleted_methods: Vec::new(),
             deleted_types: Vec::new(),
             hot_reload_exception: None,
+            custom_attributes: Vec::new(),
+            added_members: Vec::new(),
         })
     }
 
@@ -297,6 +308,22 @@ impl ChainState {
                 base_rows(field, i, TableId::TypeDef, *owner)?;
                 base_rows(field, i, table, *map)?;
             }
+        }
+        let chain_row = |field: &str, i: usize, raw: u32| -> Result<()> {
+            let token = Token(raw);
+            match token.table() {
+                Some(table) if token.rid() != 0 && token.rid() <= rows(table) => Ok(()),
+                _ => bad(&format!("{field}[{i}]"), "a token of a row the chain has", &format_args!("{token}")),
+            }
+        };
+        for (i, (parent, attributes)) in self.custom_attributes.iter().enumerate() {
+            chain_row("custom_attributes", i, *parent)?;
+            for &rid in attributes {
+                base_rows("custom_attributes", i, TableId::CustomAttribute, rid)?;
+            }
+        }
+        for (i, (_, raw)) in self.added_members.iter().enumerate() {
+            chain_row("added_members", i, *raw)?;
         }
         if let Some(name) = &self.applied_build {
             let plain = !name.is_empty()

@@ -15,6 +15,7 @@ mod module;
 mod pdb;
 mod rows;
 pub mod rule;
+mod updates;
 
 use std::fmt;
 
@@ -72,6 +73,7 @@ pub fn check_chain(chain: &Chain<'_>, capabilities: Option<Capabilities>) -> Vec
         enc::check_map(g, &mut report);
         enc::check_log(g, &mut report);
         members::check(chain, g, &mut report);
+        updates::check(chain, g, &mut report);
         rows::check(chain, g, &mut report);
         il::check(chain, g, &mut report);
         if let Some(names) = capabilities {

@@ -33,6 +33,9 @@ pub const ADDED_MEMBERS_CONTIGUOUS: &str = "added-members-contiguous";
 pub const MAP_ROW_UNIQUE: &str = "map-row-unique";
 pub const SEMANTICS_TARGET: &str = "semantics-target";
 pub const SEMANTICS_OWNER: &str = "semantics-owner";
+// Rows that change existing definitions.
+pub const ATTRIBUTE_ROW_OWNER: &str = "attribute-row-owner";
+pub const FIELD_RVA_TARGET: &str = "field-rva-target";
 // Rows, signatures, IL.
 pub const LIST_COLUMN_ZERO: &str = "list-column-zero";
 pub const ROW_TOKEN_RANGE: &str = "row-token-range";
@@ -85,6 +88,8 @@ pub const ALL: &[&str] = &[
     MAP_ROW_UNIQUE,
     SEMANTICS_TARGET,
     SEMANTICS_OWNER,
+    ATTRIBUTE_ROW_OWNER,
+    FIELD_RVA_TARGET,
     LIST_COLUMN_ZERO,
     ROW_TOKEN_RANGE,
     SIGNATURE_DECODES,

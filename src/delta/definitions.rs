@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use super::il::IlStream;
 use super::importer::Importer;
+use super::member_updates::member_key;
 use super::tables::{RawRow, row};
 use crate::assembly::Assembly;
 use crate::baseline::ChainState;
@@ -32,6 +33,12 @@ pub struct AddedRows {
     /// Identity keys of members deleted earlier that this generation adds back (their
     /// rows are updated, not added).
     pub revived: Vec<String>,
+    /// (chain parent token, CustomAttribute rids) of the attribute rows added for a
+    /// type, method, field, property, event or parameter.
+    pub custom_attributes: Vec<(u32, Vec<u32>)>,
+    /// (key, chain token) of each Property, Event and Param row added
+    /// ([`super::member_updates::member_key`]).
+    pub added_members: Vec<(String, u32)>,
 }
 
 /// Writes the added definitions of one generation.
@@ -79,7 +86,7 @@ impl<'s> DefinitionWriter<'s> {
         for t in self.added.clone() {
             match t.table() {
                 Some(TableId::TypeDef) => self.add_type(importer, t)?,
-                Some(TableId::Field) => self.add_field(importer, t)?,
+                Some(TableId::Field) => self.add_field(importer, new, il, t)?,
                 Some(TableId::MethodDef) => self.add_method(importer, new, il, t)?,
                 Some(TableId::Property) => self.add_property_or_event(importer, t, TableId::PropertyMap)?,
                 Some(TableId::Event) => self.add_property_or_event(importer, t, TableId::EventMap)?,
@@ -128,10 +135,19 @@ impl<'s> DefinitionWriter<'s> {
             add_row(imp, TableId::MethodImpl, values)?;
         }
         generic_parameters(imp, t, chain)?;
-        custom_attributes(imp, t, chain)
+        self.attributes_of(imp, t, chain)
     }
 
-    fn add_field(&mut self, imp: &mut Importer<'_, '_>, t: Token) -> Result<()> {
+    /// The custom attributes of updated-build `parent`, remembered as `chain`'s rows.
+    fn attributes_of(&mut self, imp: &mut Importer<'_, '_>, parent: Token, chain: Token) -> Result<()> {
+        let rows = custom_attributes(imp, parent, chain)?;
+        if !rows.is_empty() {
+            self.rows.custom_attributes.push((chain.0, rows));
+        }
+        Ok(())
+    }
+
+    fn add_field(&mut self, imp: &mut Importer<'_, '_>, new: &Assembly<'_>, il: &mut IlStream, t: Token) -> Result<()> {
         let md = imp.new_ids.metadata();
         let chain = imp.definition(t)?;
         let owner = imp.definition(imp.new_ids.owner_of(t))?;
@@ -144,10 +160,13 @@ impl<'s> DefinitionWriter<'s> {
             let offset = md.row::<FieldLayoutRow>(rid)?.offset;
             add_row(imp, TableId::FieldLayout, row(&[offset, chain.rid()]))?;
         }
-        if md.find_row(TableId::FieldRVA, 1, t.rid())?.is_some() {
-            return Err(Error::Invalid(format!("{t}: emit-delta cannot add field data (FieldRVA) yet")));
+        if let Some(rid) = md.find_row(TableId::FieldRVA, 1, t.rid())? {
+            // The data goes in the IL delta; the RVA is its offset there, as a body's is.
+            let data = new.field_data(md.row::<FieldRvaRow>(rid)?.rva, r.signature)?;
+            let rva = il.add_data(data);
+            add_row(imp, TableId::FieldRVA, row(&[rva, chain.rid()]))?;
         }
-        custom_attributes(imp, t, chain)
+        self.attributes_of(imp, t, chain)
     }
 
     fn add_method(
@@ -181,10 +200,11 @@ impl<'s> DefinitionWriter<'s> {
             imp.tables.set(TableId::Param, at.rid(), values)?;
             imp.tables.announce(at, chain, enc_op::PARAM_CREATE);
             constant(imp, p, at)?;
-            custom_attributes(imp, p, at)?;
+            self.attributes_of(imp, p, at)?;
+            self.rows.added_members.push((member_key(imp.new_ids, p, t)?, at.0));
         }
         generic_parameters(imp, t, chain)?;
-        custom_attributes(imp, t, chain)
+        self.attributes_of(imp, t, chain)
     }
 
     /// A property (`map` PropertyMap) or an event (`map` EventMap), its map row when
@@ -203,7 +223,8 @@ impl<'s> DefinitionWriter<'s> {
                 range.contains(&t.rid()).then(|| md.tables.table(map_in_new).raw(rid, 0).ok()).flatten()
             })
             .ok_or_else(|| Error::Invalid(format!("{t} belongs to no type")))?;
-        let owner = imp.definition(Token::new(TableId::TypeDef, owner))?;
+        let owner_in_new = Token::new(TableId::TypeDef, owner);
+        let owner = imp.definition(owner_in_new)?;
         let map_row = self.map_row(imp, map, owner)?;
         let values = if member_table == TableId::Property {
             let r: PropertyRow = md.row(t.rid())?;
@@ -222,7 +243,8 @@ impl<'s> DefinitionWriter<'s> {
             add_row(imp, TableId::MethodSemantics, row(&[s.semantics as u32, method.rid(), association]))?;
         }
         constant(imp, t, chain)?;
-        custom_attributes(imp, t, chain)
+        self.rows.added_members.push((member_key(imp.new_ids, t, owner_in_new)?, chain.0));
+        self.attributes_of(imp, t, chain)
     }
 
     /// The PropertyMap or EventMap row of chain type `owner`: the baseline's, one an
@@ -262,10 +284,12 @@ fn add_row(imp: &mut Importer<'_, '_>, table: TableId, values: RawRow) -> Result
     Ok(at)
 }
 
-/// The custom attributes of updated-build `parent`, as attributes of chain `chain`.
-fn custom_attributes(imp: &mut Importer<'_, '_>, parent: Token, chain: Token) -> Result<()> {
+/// The custom attributes of updated-build `parent`, as attributes of chain `chain`;
+/// returns the rows added.
+fn custom_attributes(imp: &mut Importer<'_, '_>, parent: Token, chain: Token) -> Result<Vec<u32>> {
     let md = imp.new_ids.metadata();
-    let Some(key) = CodedIndex::HasCustomAttribute.encode(parent) else { return Ok(()) };
+    let Some(key) = CodedIndex::HasCustomAttribute.encode(parent) else { return Ok(Vec::new()) };
+    let mut added = Vec::new();
     for rid in md.equal_range(TableId::CustomAttribute, 0, key)? {
         let a: CustomAttributeRow = md.row(rid)?;
         let values = row(&[
@@ -273,9 +297,9 @@ fn custom_attributes(imp: &mut Importer<'_, '_>, parent: Token, chain: Token) ->
             imp.coded(CodedIndex::CustomAttributeType, a.constructor)?,
             imp.blob(a.value)?,
         ]);
-        add_row(imp, TableId::CustomAttribute, values)?;
+        added.push(add_row(imp, TableId::CustomAttribute, values)?.rid());
     }
-    Ok(())
+    Ok(added)
 }
 
 /// The default value of updated-build `parent` (a field, parameter or property).

@@ -130,6 +130,23 @@ pub fn emit_generation(
     }
 
     let old_ids = Identities::new(&old.metadata)?;
+    let edited_types = super::member_updates::write_member_updates(
+        &mut importer,
+        state,
+        &baseline.metadata,
+        &old_ids,
+        &diff.attribute_edits,
+        &diff.parameter_edits,
+        &mut definitions.rows,
+    )?;
+    for chain in edited_types {
+        // Named as the baseline names it: an edited member's type is an existing one.
+        let name = match chain.rid() <= baseline.metadata.row_count(TableId::TypeDef) {
+            true => display_name(&baseline_ids, chain),
+            false => updated_types.get(&chain).cloned().unwrap_or_else(|| chain.to_string()),
+        };
+        updated_types.entry(chain).or_insert(name);
+    }
     let mut deleted_methods = Vec::new();
     let mut deleted_keys = Vec::new();
     let mut synthesized = None;
@@ -203,6 +220,13 @@ pub fn emit_generation(
     next.added_methods.extend(rows.methods);
     next.property_maps.extend(rows.property_maps);
     next.event_maps.extend(rows.event_maps);
+    for (parent, added) in rows.custom_attributes {
+        match next.custom_attributes.iter_mut().find(|(p, _)| *p == parent) {
+            Some((_, list)) => list.extend(added),
+            None => next.custom_attributes.push((parent, added)),
+        }
+    }
+    next.added_members.extend(rows.added_members);
     next.deleted_methods.retain(|(key, _)| !rows.revived.contains(key));
     next.deleted_methods.extend(deleted_keys);
     if synthesized.is_some() {

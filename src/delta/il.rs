@@ -71,6 +71,16 @@ impl IlStream {
         Ok(rva)
     }
 
+    /// Appends the initial data of an added field (FieldRVA), 8-aligned as a PE image
+    /// aligns field data (the largest alignment such data asks for); returns its RVA in
+    /// the delta.
+    pub fn add_data(&mut self, data: &[u8]) -> u32 {
+        self.bytes.resize(self.bytes.len().next_multiple_of(8), 0);
+        let rva = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(data);
+        rva
+    }
+
     /// Appends `body` (from the updated build) with its tokens imported; returns its RVA
     /// in the delta (its offset in the stream).
     pub fn add_body(&mut self, body: &MethodBody<'_>, importer: &mut Importer<'_, '_>) -> Result<u32> {

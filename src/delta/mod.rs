@@ -9,6 +9,7 @@ pub mod emit;
 pub mod heaps;
 pub mod il;
 pub mod importer;
+pub mod member_updates;
 pub mod pdb;
 pub mod root;
 pub mod tables;

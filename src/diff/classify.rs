@@ -42,6 +42,12 @@ pub fn classify(
             require(&|| m.display.clone(), "generic method body updated", Capability::GenericUpdateMethod);
         }
     }
+    for e in &diff.attribute_edits {
+        require(&|| e.display.clone(), "custom attributes changed", Capability::ChangeCustomAttributes);
+    }
+    for e in &diff.parameter_edits {
+        require(&|| e.display.clone(), "parameter renamed", Capability::UpdateParameters);
+    }
     let added: HashSet<Token> = diff.added.iter().copied().collect();
     let mut rude = Vec::new();
     for &t in &diff.added {
@@ -54,7 +60,14 @@ pub fn classify(
                 }
                 continue;
             }
-            Some(TableId::MethodDef | TableId::Field) => new.owner_of(t),
+            Some(TableId::MethodDef) => new.owner_of(t),
+            Some(TableId::Field) => {
+                // Static data (FieldRVA) needs its capability wherever the field goes.
+                if nm.row::<FieldRow>(t.rid())?.flags & field_attr::HAS_FIELD_RVA != 0 {
+                    require(&member, "static data field added (FieldRVA)", Capability::AddFieldRva);
+                }
+                new.owner_of(t)
+            }
             // Properties and events need what their accessors need.
             _ => continue,
         };
@@ -103,14 +116,6 @@ pub fn classify(
         } else {
             let row: FieldRow = nm.row(t.rid())?;
             if row.flags & field_attr::STATIC != 0 {
-                if row.flags & field_attr::HAS_FIELD_RVA != 0 {
-                    rude.push(cannot(
-                        member(),
-                        "static data field added (FieldRVA)",
-                        "emit-delta cannot write field data yet",
-                    ));
-                    continue;
-                }
                 require(&member, "static field added", Capability::AddStaticFieldToExistingType);
             } else {
                 if is_value_type(nm, owner_row.extends)? {

@@ -12,7 +12,8 @@ use super::body::{bodies_equal, bytes_equal};
 use super::identity::Identities;
 use super::initializer::initializer_rude_edits;
 use super::matching::{DefinitionMatch, same_rows, same_rows_but_line_names};
-use super::pairing::{DEFINITION_TABLES, Pairing, declaring_type, member_key};
+use super::member_edits::{AttributeEdit, ParameterEdit, attribute_set, property_or_event_owner};
+use super::pairing::{DEFINITION_TABLES, Pairing, member_key};
 use super::rude::{RudeEdit, RudeKind};
 use super::suspects::Suspects;
 use crate::assembly::Assembly;
@@ -56,6 +57,10 @@ pub struct BuildDiff {
     /// Compiler-generated types of the build applied last that the updated build lacks
     /// (their rows stay; their methods are in `deleted_methods`).
     pub deleted_types: Vec<Token>,
+    /// Existing definitions whose custom attributes changed (`ChangeCustomAttributes`).
+    pub attribute_edits: Vec<AttributeEdit>,
+    /// Existing parameters that were renamed (`UpdateParameters`).
+    pub parameter_edits: Vec<ParameterEdit>,
     /// Differences that cannot be applied whatever the runtime's capabilities.
     pub rude_edits: Vec<RudeEdit>,
     /// How the definitions of the two builds correspond.
@@ -150,8 +155,14 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
 fn changed_definition(member: String, what: impl Into<String>) -> RudeEdit {
     let what = what.into();
     let why = match what.as_str() {
-        "custom attributes changed" | "parameters changed" | "constant value changed" => {
+        "custom attributes changed" | "constant value changed" => {
             "emit-delta cannot update this on an existing member yet (added members carry theirs)"
+        }
+        "parameter rows added or removed (a return-value attribute?)" => {
+            "emit-delta cannot add or remove Param rows of an existing method"
+        }
+        "parameter flags or default value changed" => {
+            "emit-delta does not update parameter flags or default values (calls compiled against the old default keep it)"
         }
         "field initial data (RVA) changed" => "the runtime cannot replace the data of an existing field",
         _ => "the runtime cannot change this on a type or member that is already loaded",
@@ -249,7 +260,7 @@ fn diff_paired(
         .unpaired(TableId::TypeDef, false)
         .filter(|t| {
             let name = old.metadata.row::<TypeDefRow>(t.rid()).and_then(|r| old.metadata.string(r.name));
-            name.is_ok_and(|n| super::generated::parse(&n).is_some())
+            name.is_ok_and(|n| super::generated::parse(&n).is_some() || super::generated::is_static_data_type(&n))
         })
         .collect();
     let mut removed = Vec::new();
@@ -260,7 +271,7 @@ fn diff_paired(
             }
             let owner = match table {
                 TableId::MethodDef | TableId::Field => Some(old_ids.owner_of(t)),
-                TableId::Property | TableId::Event => declaring_type(&old.metadata, t)?,
+                TableId::Property | TableId::Event => property_or_event_owner(&old.metadata, t)?,
                 _ => None,
             };
             let with_type = owner.is_some_and(|o| deleted_types.contains(&o));
@@ -268,7 +279,7 @@ fn diff_paired(
                 diff.deleted_methods.push(DeletedMethod { old: t, display: display_name(old_ids, t), with_type });
                 continue;
             }
-            if with_type {
+            if with_type || super::generated::is_static_data_field(old_ids, t)? {
                 continue;
             }
             let (what, why) = match table {
@@ -293,11 +304,19 @@ fn diff_paired(
     let mut changed = Vec::new();
     for table in DEFINITION_TABLES {
         for (o, n) in pairing.pairs(table) {
-            if suspects.as_ref().is_none_or(|s| s.contains(o))
-                && let Some(what) = checker.definition_difference(o, n)?
-            {
-                changed.push((member_key(new_ids, n)?, changed_definition(display_name(new_ids, n), what)));
-                continue;
+            if suspects.as_ref().is_none_or(|s| s.contains(o)) {
+                if let Some(what) = checker.definition_difference(o, n)? {
+                    changed.push((member_key(new_ids, n)?, changed_definition(display_name(new_ids, n), what)));
+                    continue;
+                }
+                super::member_edits::collect(
+                    old_ids,
+                    new_ids,
+                    o,
+                    n,
+                    &mut diff.attribute_edits,
+                    &mut diff.parameter_edits,
+                )?;
             }
             if table == TableId::MethodDef && !checker.bodies_equal(o, n)? {
                 diff.updated_methods.push(UpdatedMethod { old: o, new: n, display: display_name(new_ids, n) });
@@ -308,11 +327,13 @@ fn diff_paired(
     // Assembly- and module-level attributes.
     for (parent, label) in [(Token::new(TableId::Assembly, 1), "assembly"), (Token::new(TableId::Module, 1), "module")]
     {
-        if checker.attributes(old_ids, parent)? != checker.attributes(new_ids, parent)? {
+        if attribute_set(old_ids, parent)? != attribute_set(new_ids, parent)? {
             diff.rude_edits.push(changed_definition(label.to_string(), "custom attributes changed"));
         }
     }
     diff.updated_methods.sort_by_key(|m| m.new);
+    diff.attribute_edits.sort_by_key(|e| e.new);
+    diff.parameter_edits.sort_by_key(|e| e.new);
     diff.rude_edits.extend(ambiguous_line_free_matches(old_ids, new_ids, &diff.updated_methods));
     diff.rude_edits.extend(generated_code_added_beside_changed(new_ids, &diff));
     diff.rude_edits.extend(initializer_rude_edits(old, new, new_ids, &diff.updated_methods)?);
@@ -418,8 +439,9 @@ pub(crate) fn kind_name(t: Token) -> &'static str {
     }
 }
 
-/// A parameter as compared: flags, sequence, name, default value.
-type ParamShape = (u16, u16, String, Option<(u8, Vec<u8>)>);
+/// A parameter as compared: flags, sequence, default value (its name and attributes
+/// are [`super::member_edits`]).
+type ParamShape = (u16, u16, Option<(u8, Vec<u8>)>);
 /// A generic parameter as compared: number, flags, name, constraint keys.
 type GenericShape = (u16, u16, String, Vec<Rc<str>>);
 
@@ -432,29 +454,14 @@ struct Checker<'x, 'm, 'a> {
 }
 
 impl Checker<'_, '_, '_> {
-    /// Custom attributes of `parent` as sorted (constructor key, value bytes).
-    fn attributes(&self, ids: &Identities<'_, '_>, parent: Token) -> Result<Vec<(Rc<str>, Vec<u8>)>> {
-        let md = ids.metadata();
-        let key = CodedIndex::HasCustomAttribute.encode(parent).unwrap_or(u32::MAX);
-        let mut out = Vec::new();
-        for rid in md.equal_range(TableId::CustomAttribute, 0, key)? {
-            let r: CustomAttributeRow = md.row(rid)?;
-            out.push((ids.key(r.constructor)?, md.blob(r.value)?.to_vec()));
-        }
-        out.sort();
-        Ok(out)
-    }
-
     fn children(md: &MetadataReader<'_>, table: TableId, column: usize, key: u32) -> Result<Vec<u32>> {
         Ok(md.equal_range(table, column, key)?.collect())
     }
 
-    /// A description of how the definitions differ outside method bodies, if they do.
+    /// A description of how the definitions differ outside method bodies and outside
+    /// what [`super::member_edits`] can update, if they do.
     fn definition_difference(&self, o: Token, n: Token) -> Result<Option<String>> {
         let (om, nm) = (self.old.metadata(), self.new.metadata());
-        if self.attributes(self.old, o)? != self.attributes(self.new, n)? {
-            return Ok(Some("custom attributes changed".into()));
-        }
         match n.table() {
             Some(TableId::TypeDef) => {
                 let (a, b): (TypeDefRow, TypeDefRow) = (om.row(o.rid())?, nm.row(n.rid())?);
@@ -500,8 +507,12 @@ impl Checker<'_, '_, '_> {
                 if (a.rva == 0) != (b.rva == 0) {
                     return Ok(Some("method body added or removed".into()));
                 }
-                if self.params(self.old, o)? != self.params(self.new, n)? {
-                    return Ok(Some("parameters changed".into()));
+                let (p, q) = (self.params(self.old, o)?, self.params(self.new, n)?);
+                if p.len() != q.len() {
+                    return Ok(Some("parameter rows added or removed (a return-value attribute?)".into()));
+                }
+                if p != q {
+                    return Ok(Some("parameter flags or default value changed".into()));
                 }
                 if self.generics(self.old, o)? != self.generics(self.new, n)? {
                     return Ok(Some("generic parameters changed".into()));
@@ -587,7 +598,7 @@ impl Checker<'_, '_, '_> {
         let mut out = Vec::new();
         for p in md.list(TableId::MethodDef, method.rid(), 5)? {
             let r: ParamRow = md.row(p.rid())?;
-            out.push((r.flags, r.sequence, md.string(r.name)?.into_owned(), self.constant(md, p)?));
+            out.push((r.flags, r.sequence, self.constant(md, p)?));
         }
         Ok(out)
     }
@@ -633,7 +644,10 @@ fn field_data(asm: &Assembly<'_>, field: Token) -> Result<Option<Vec<u8>>> {
     let md = &asm.metadata;
     let Some(rid) = md.find_row(TableId::FieldRVA, 1, field.rid())? else { return Ok(None) };
     let rva = md.row::<FieldRvaRow>(rid)?.rva;
-    // The data's size comes from the field type; comparing 64 bytes from the RVA
-    // catches changed initializers without decoding the type's layout.
+    if let Ok(data) = asm.field_data(rva, md.row::<FieldRow>(field.rid())?.signature) {
+        return Ok(Some(data.to_vec()));
+    }
+    // A type whose size is not known here: 64 bytes from the RVA catch a changed
+    // initializer.
     Ok(asm.pe.as_ref().and_then(|pe| pe.rest_at_rva(rva, "field data").ok()).map(|d| d[..d.len().min(64)].to_vec()))
 }

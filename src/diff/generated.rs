@@ -153,6 +153,30 @@ fn describe(kind: GeneratedKind, owner: &str, member: Option<&str>, line: Option
     }
 }
 
+/// Roslyn's holder of static data (array initializers, `ReadOnlySpan<byte>` literals,
+/// string-switch hashes) and the fixed-size value types its data fields have. Each data
+/// field is named by the hash of its data, so editing an array literal adds a field and
+/// leaves the old one unused: the old one can stay in the chain, as a deleted generated
+/// type's members do.
+pub fn is_static_data_type(name: &str) -> bool {
+    name == PRIVATE_IMPLEMENTATION_DETAILS || name.starts_with("__StaticArrayInitTypeSize=")
+}
+
+pub const PRIVATE_IMPLEMENTATION_DETAILS: &str = "<PrivateImplementationDetails>";
+
+/// Whether `field` is a data field of `<PrivateImplementationDetails>` (see
+/// [`is_static_data_type`]): nothing but compiler-generated code names it.
+pub fn is_static_data_field(ids: &super::Identities<'_, '_>, field: crate::metadata::Token) -> crate::Result<bool> {
+    use crate::metadata::schema::{TableId, TypeDefRow};
+    if field.table() != Some(TableId::Field) {
+        return Ok(false);
+    }
+    let md = ids.metadata();
+    // A field outside every type (malformed metadata) is no data field.
+    let Ok(owner) = md.row::<TypeDefRow>(ids.owner_of(field).rid()) else { return Ok(false) };
+    Ok(md.string(owner.name)? == PRIVATE_IMPLEMENTATION_DETAILS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ pub mod generated;
 pub mod identity;
 pub mod initializer;
 pub mod matching;
+pub mod member_edits;
 pub mod pairing;
 pub mod rude;
 pub mod suspects;

@@ -16,6 +16,7 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use super::identity::Identities;
+use super::member_edits::property_or_event_owner;
 use crate::error::Result;
 use crate::metadata::schema::*;
 use crate::metadata::signature::{self, Signature};
@@ -435,22 +436,6 @@ fn list_of(md: &MetadataReader<'_>, map: TableId, rows: &[u32], owner: u32) -> R
     }
 }
 
-/// The type that declares property or event `member` (by scanning the map table:
-/// for the few members this is asked about).
-pub fn declaring_type(md: &MetadataReader<'_>, member: Token) -> Result<Option<Token>> {
-    let map = match member.table() {
-        Some(TableId::Property) => TableId::PropertyMap,
-        Some(TableId::Event) => TableId::EventMap,
-        _ => return Ok(None),
-    };
-    for rid in 1..=md.row_count(map) {
-        if md.list_range(map, rid, 1)?.contains(&member.rid()) {
-            return Ok(Some(Token::new(TableId::TypeDef, md.tables.table(map).raw(rid, 0)?)));
-        }
-    }
-    Ok(None)
-}
-
 /// The key a definition is matched by: its identity key for types, methods and fields;
 /// `Property:OWNER::NAME` (or `Event:`) for properties and events, which have no
 /// identity key of their own.
@@ -461,7 +446,7 @@ pub fn member_key(ids: &Identities<'_, '_>, t: Token) -> Result<Rc<str>> {
         Some(TableId::Event) => md.row::<EventRow>(t.rid())?.name,
         _ => return ids.key(t),
     };
-    let owner = match declaring_type(md, t)? {
+    let owner = match property_or_event_owner(md, t)? {
         Some(owner) => ids.key(owner)?,
         None => "?".into(),
     };

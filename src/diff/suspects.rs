@@ -99,9 +99,20 @@ impl Suspects {
         }
 
         // Custom attributes and accessors, compared group by group.
+        // A parameter's attributes are grouped under its method: the same parameter
+        // (by sequence) must carry the same attribute.
+        let parameter = |md: &MetadataReader<'_>, t: Token| -> Result<Option<u16>> {
+            Ok(match t.table() {
+                Some(TableId::Param) => Some(md.row::<ParamRow>(t.rid())?.sequence),
+                _ => None,
+            })
+        };
         s.compare_groups(old, new, pairing, TableId::CustomAttribute, |x, y| {
             let (a, b): (CustomAttributeRow, CustomAttributeRow) = (om.row(x)?, nm.row(y)?);
-            Ok(same(a.constructor, b.constructor)? && om.blob(a.value)? == nm.blob(b.value)?)
+            Ok(a.parent.kind() == b.parent.kind()
+                && parameter(om, a.parent)? == parameter(nm, b.parent)?
+                && same(a.constructor, b.constructor)?
+                && om.blob(a.value)? == nm.blob(b.value)?)
         })?;
         s.compare_groups(old, new, pairing, TableId::MethodSemantics, |x, y| {
             let (a, b): (MethodSemanticsRow, MethodSemanticsRow) = (om.row(x)?, nm.row(y)?);
@@ -196,11 +207,15 @@ impl Suspects {
 }
 
 /// The definition a row of `table` belongs to: its parent column, decoded (for a
-/// constant of a parameter, the parameter's method). `None` for other parents.
+/// constant or an attribute of a parameter, the parameter's method). `None` for other
+/// parents.
 fn owner_of_row(md: &MetadataReader<'_>, table: TableId, rid: u32) -> Result<Option<Token>> {
     let raw = |column| md.tables.table(table).raw(rid, column);
     let owner = match table {
-        TableId::CustomAttribute => CodedIndex::HasCustomAttribute.decode(raw(0)?),
+        TableId::CustomAttribute => match CodedIndex::HasCustomAttribute.decode(raw(0)?) {
+            Some(p) if p.table() == Some(TableId::Param) => method_of_param(md, p.rid())?,
+            other => other,
+        },
         TableId::MethodSemantics => CodedIndex::HasSemantics.decode(raw(2)?),
         TableId::InterfaceImpl => Some(Token::new(TableId::TypeDef, raw(0)? & Token::MAX_RID)),
         TableId::ClassLayout => Some(Token::new(TableId::TypeDef, raw(2)? & Token::MAX_RID)),

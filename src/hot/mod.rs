@@ -137,7 +137,11 @@ impl Session {
             }
             methods.retain(|m| listed.contains(&m.display));
         }
-        if diff.added.is_empty() && diff.deleted_methods.is_empty() && rude.is_empty() && methods.is_empty() {
+        let nothing_else = diff.added.is_empty()
+            && diff.deleted_methods.is_empty()
+            && diff.attribute_edits.is_empty()
+            && diff.parameter_edits.is_empty();
+        if nothing_else && rude.is_empty() && methods.is_empty() {
             return Ok(Prepared::NoChange(format!(
                 "{}: no semantic change against the build applied last",
                 updated_path.display()

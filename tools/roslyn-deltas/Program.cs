@@ -2,7 +2,7 @@
 // for a scenario, as the reference that emit-delta's deltas are compared with.
 //
 // Usage:
-//   dotnet RoslynDeltas.dll [--no-unsafe] <scenario dir> <out dir>
+//   dotnet RoslynDeltas.dll [--no-unsafe] [--field-rva] <scenario dir> <out dir>
 //
 // <scenario dir>/scenario.json names the versions ("versions": ["v1", ...]);
 // each version is a folder of .cs files. For every version the program writes
@@ -28,6 +28,7 @@ using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 using System.Text;
+using System.Threading;
 using System.Text.Json;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -56,6 +57,10 @@ internal static class Program
     // <AllowUnsafeBlocks>.
     private static bool allowUnsafe = true;
 
+    // --field-rva: EmitDifferenceOptions.EmitFieldRva (off by default, as in
+    // EmitDifferenceOptions.Default).
+    private static bool fieldRva;
+
     private static int Main(string[] args)
     {
         var positional = new List<string>();
@@ -64,6 +69,10 @@ internal static class Program
             if (a == "--no-unsafe")
             {
                 allowUnsafe = false;
+            }
+            else if (a == "--field-rva")
+            {
+                fieldRva = true;
             }
             else if (a.StartsWith("--", StringComparison.Ordinal))
             {
@@ -78,7 +87,7 @@ internal static class Program
         }
         if (positional.Count != 2)
         {
-            Console.Error.WriteLine("usage: RoslynDeltas [--no-unsafe] <scenario dir> <out dir>");
+            Console.Error.WriteLine("usage: RoslynDeltas [--no-unsafe] [--field-rva] <scenario dir> <out dir>");
             return 2;
         }
 
@@ -198,7 +207,12 @@ internal static class Program
                 isAddedSymbol: s => inserted.Contains(s),
                 metadataStream,
                 ilStream,
-                pdbStream);
+                pdbStream,
+                // --field-rva: as the IDE does for a runtime that reports AddFieldRva
+                // (CoreCLR does), new static data (array initializers, ReadOnlySpan<byte>
+                // literals) gets FieldRVA rows in the delta instead of element stores.
+                new EmitDifferenceOptions { EmitFieldRva = fieldRva },
+                CancellationToken.None);
 
             if (!diff.Success || diff.Baseline is null)
             {
@@ -565,6 +579,10 @@ internal static class Program
                 continue;
             }
             TypeEdits(oldType, newType, edits, inserted, problems);
+            if (AttributesText(oldType) != AttributesText(newType))
+            {
+                edits.Add(new SemanticEdit(SemanticEditKind.Update, oldType, newType));
+            }
         }
         foreach (KeyValuePair<string, INamedTypeSymbol> old in oldTypes)
         {
@@ -604,6 +622,12 @@ internal static class Program
             }
             if (newMember is not IMethodSymbol newMethod)
             {
+                // A field, property or event whose attributes changed (a method's are
+                // part of its declaration text, compared below).
+                if (AttributesText(oldMember) != AttributesText(newMember))
+                {
+                    edits.Add(new SemanticEdit(SemanticEditKind.Update, oldMember, newMember));
+                }
                 continue;
             }
             var oldMethod = (IMethodSymbol)oldMember;
@@ -652,6 +676,10 @@ internal static class Program
             problems.Add("static initializers changed, not supported (ignored): " + newType.ToDisplayString());
         }
     }
+
+    // The custom attributes of a symbol as source would write them, in order.
+    private static string AttributesText(ISymbol s) =>
+        string.Join("\n", s.GetAttributes().Select(a => a.ToString()));
 
     private static SemanticEdit Update(IMethodSymbol oldMethod, IMethodSymbol newMethod, SyntaxNode[] oldDecls, SyntaxNode[] newDecls) =>
         new(SemanticEditKind.Update,

@@ -1,0 +1,32 @@
+using System;
+
+namespace App
+{
+    public static class Program
+    {
+        private static ReadOnlySpan<byte> Magic => new byte[] { 7, 1, 2, 3, 4, 5, 6 };
+
+        private static int Sum(int[] values)
+        {
+            int total = 0;
+            foreach (int v in values)
+            {
+                total += v;
+            }
+            return total;
+        }
+
+        private static long Big()
+        {
+            ReadOnlySpan<long> longs = [100L, 200L, 300L, 400L, 500L];
+            long[] more = new long[] { 1L, 2L, 3L };
+            return longs[4] + more[2];
+        }
+
+        public static string Run()
+        {
+            int[] small = new int[] { 10, 20, 30, 41 };
+            return "sum " + Sum(small) + " magic " + Magic.Length + ":" + Magic[0] + Magic[6] + " big " + Big();
+        }
+    }
+}
