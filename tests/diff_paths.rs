@@ -54,7 +54,7 @@ fn the_same_rows_path_agrees_with_key_matching() {
                     renamed += 1;
                 }
                 // Same rows means every definition kept its token.
-                let DefinitionMatch::ByKey { old: o, new: n } = &by_key.definitions else { unreachable!() };
+                let DefinitionMatch::ByKey { old: o, new: n, .. } = &by_key.definitions else { unreachable!() };
                 for (key, token) in n {
                     assert_eq!(o.get(key), Some(token), "{name}: {key}");
                 }

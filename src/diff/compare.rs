@@ -211,7 +211,17 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     let old_ids = Identities::new(&old.metadata)?;
     let new_ids = Identities::new(&new.metadata)?;
     let old_defs = definitions(&old_ids)?;
-    let new_defs = definitions(&new_ids)?;
+    let mut new_defs = definitions(&new_ids)?;
+    // Lambdas renumbered by lambdas inserted before them keep their old keys.
+    let paired = super::renumbered::pair_inserted_lambdas(old, new, &old_ids, &new_ids, &old_defs)?;
+    let new_ids = match paired.is_empty() {
+        true => new_ids,
+        false => {
+            let ids = Identities::with_pairing(&new.metadata, paired)?;
+            new_defs = definitions(&ids)?;
+            ids
+        }
+    };
     let mut diff = BuildDiff::default();
     // The maps are hashed for speed; rude edits are reported in key order within each
     // kind (added, removed, changed), as a sorted map would visit them.
@@ -289,7 +299,7 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     diff.rude_edits.extend(ambiguous_line_free_matches(&old_ids, &new_ids, &diff.updated_methods));
     diff.rude_edits.extend(generated_code_added_beside_changed(&new_ids, &diff));
     diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
-    diff.definitions = DefinitionMatch::ByKey { old: old_defs, new: new_defs };
+    diff.definitions = DefinitionMatch::ByKey { old: old_defs, new: new_defs, paired: new_ids.pairing().clone() };
     Ok(diff)
 }
 
@@ -411,7 +421,7 @@ impl Checker<'_, '_, '_> {
         let mut out = Vec::new();
         for rid in md.equal_range(TableId::CustomAttribute, 0, key)? {
             let r: CustomAttributeRow = md.row(rid)?;
-            out.push((ids.key(r.constructor)?, md.blob(r.value)?.to_vec()));
+            out.push((ids.key(r.constructor)?, ids.attribute_value(rid, md.blob(r.value)?)?));
         }
         out.sort();
         Ok(out)

@@ -24,16 +24,27 @@ pub enum DefinitionMatch {
         old: HashMap<Rc<str>, Token>,
         /// Identity key → token of each definition of the newer build.
         new: HashMap<Rc<str>, Token>,
+        /// Names the newer build's keys use from a pairing with the older build
+        /// ([`Identities::with_pairing`]).
+        paired: HashMap<Token, String>,
     },
 }
 
 impl Default for DefinitionMatch {
     fn default() -> Self {
-        DefinitionMatch::ByKey { old: HashMap::new(), new: HashMap::new() }
+        DefinitionMatch::ByKey { old: HashMap::new(), new: HashMap::new(), paired: HashMap::new() }
     }
 }
 
 impl DefinitionMatch {
+    /// The identities of the newer build (`md`) whose keys this match uses.
+    pub fn new_identities<'m, 'a>(&self, md: &'m MetadataReader<'a>) -> Result<Identities<'m, 'a>> {
+        match self {
+            DefinitionMatch::ByKey { paired, .. } if !paired.is_empty() => Identities::with_pairing(md, paired.clone()),
+            _ => Identities::new(md),
+        }
+    }
+
     /// The old build's token of a definition of the new build.
     pub fn old_token(&self, new_ids: &Identities<'_, '_>, new: Token) -> Result<Token> {
         match self {
@@ -57,7 +68,7 @@ impl DefinitionMatch {
         match self {
             // Same rows, same places.
             DefinitionMatch::SameRows => Ok(applied_last.clone()),
-            DefinitionMatch::ByKey { old, new } => applied_last.for_new_build(new, old, new_rows),
+            DefinitionMatch::ByKey { old, new, .. } => applied_last.for_new_build(new, old, new_rows),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod generated;
 pub mod identity;
 pub mod initializer;
 pub mod matching;
+pub mod renumbered;
 pub mod rude;
 
 pub use compare::{BuildDiff, diff_builds};
