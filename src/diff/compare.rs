@@ -297,6 +297,7 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     }
     diff.updated_methods.sort_by_key(|m| m.new);
     diff.rude_edits.extend(ambiguous_line_free_matches(&old_ids, &new_ids, &diff.updated_methods));
+    diff.rude_edits.extend(super::renumbered::rude_edits(&old_ids, &new_ids, &diff.added)?);
     diff.rude_edits.extend(generated_code_added_beside_changed(&new_ids, &diff));
     diff.rude_edits.extend(initializer_rude_edits(old, new, &new_ids, &diff.updated_methods)?);
     diff.definitions = DefinitionMatch::ByKey { old: old_defs, new: new_defs, paired: new_ids.pairing().clone() };
@@ -358,6 +359,8 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
         .added
         .iter()
         .filter(|t| matches!(t.table(), Some(TableId::TypeDef | TableId::MethodDef | TableId::Field)))
+        // Captured variables added to a closure have their own rule.
+        .filter(|&&t| !super::renumbered::is_captured_variable(ids, t))
         .map(|&t| display_name(ids, t))
         .chain(diff.deleted_methods.iter().map(|m| m.display.clone()))
         .filter_map(|name| owning_member(&name).map(|group| (group, name)))

@@ -104,6 +104,11 @@ impl<'m, 'a> Identities<'m, 'a> {
             || matches!(self.stable.names.get(&token), Some(StableName::Fixed(n)) if n.starts_with(ANONYMOUS_TYPE))
     }
 
+    /// The stable name of a Roslyn generated definition, if it has one.
+    pub fn stable_name(&self, token: Token) -> Option<&StableName> {
+        self.stable.names.get(&token)
+    }
+
     /// The names a pairing gave (see [`Identities::with_pairing`]).
     pub fn pairing(&self) -> &HashMap<Token, String> {
         &self.paired

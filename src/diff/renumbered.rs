@@ -431,6 +431,93 @@ fn same_lambda(
     bodies_equal(old, new, a.rva, b.rva, |p, q| Ok(old_ids.key(p)? == new_ids.key(q)?))
 }
 
+/// Whether `field` is a variable captured by a Roslyn closure: a field of a display
+/// class (`<>c__DisplayClass0_0`), the captured locals, parameters, `this` and outer
+/// closures of a scope.
+pub fn is_captured_variable(ids: &Identities<'_, '_>, field: Token) -> bool {
+    let md = ids.metadata();
+    field.table() == Some(TableId::Field)
+        && md
+            .row::<TypeDefRow>(ids.owner_of(field).rid())
+            .and_then(|r| md.string(r.name))
+            .is_ok_and(|n| n.starts_with("<>c__DisplayClass"))
+}
+
+/// What renumbered generated code of the updated build cannot be applied: variables
+/// newly captured by an existing closure ([`captured_variables_added`]) and state
+/// machines added under a name the build applied last gives another one
+/// ([`state_machine_names_taken`]).
+pub fn rude_edits(old: &Identities<'_, '_>, new: &Identities<'_, '_>, added: &[Token]) -> Result<Vec<super::RudeEdit>> {
+    let mut out = captured_variables_added(new, added)?;
+    out.extend(state_machine_names_taken(old, new, added)?);
+    Ok(out)
+}
+
+/// An added state machine whose name a state machine of the build applied last has (an
+/// overload added above an async method takes its number: `<Load>d__1`). The type would
+/// share its name with a type of the chain, and its kickoff method's attribute names it
+/// by that name, which reflection and debuggers would resolve to either; refused.
+fn state_machine_names_taken(
+    old: &Identities<'_, '_>,
+    new: &Identities<'_, '_>,
+    added: &[Token],
+) -> Result<Vec<super::RudeEdit>> {
+    let mut out = Vec::new();
+    let machines: Vec<Token> =
+        added.iter().copied().filter(|t| matches!(new.stable_name(*t), Some(StableName::StateMachineOf(_)))).collect();
+    if machines.is_empty() {
+        return Ok(out);
+    }
+    let old_names: HashSet<String> = (1..=old.metadata().row_count(TableId::TypeDef))
+        .map(|rid| super::compare::display_name(old, Token::new(TableId::TypeDef, rid)))
+        .collect();
+    for t in machines {
+        let name = super::compare::display_name(new, t);
+        if old_names.contains(&name) {
+            out.push(super::RudeEdit::new(
+                super::generated::user_facing(&name),
+                format!("added under the name another state machine had ({name})"),
+                "the compiler numbers state machines by the position of their method, and the chain cannot hold two types of one name; restart to apply",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Variables newly captured by an existing closure: a display class of both builds that
+/// gains fields. Closures made before the update have no value for the new variable,
+/// so their lambdas would read its default. Roslyn's hot reload gives the lambdas a new
+/// closure class instead and makes the old closures' lambdas throw when called
+/// (`HotReloadException`, "unsupported change to captured variables"); emit-delta
+/// writes no such class, so the edit is refused, naming the member and the variables.
+fn captured_variables_added(ids: &Identities<'_, '_>, added: &[Token]) -> Result<Vec<super::RudeEdit>> {
+    let md = ids.metadata();
+    let mut by_closure: std::collections::BTreeMap<Token, Vec<String>> = Default::default();
+    for &t in added {
+        let closure = ids.owner_of(t);
+        if is_captured_variable(ids, t) && !added.contains(&closure) {
+            by_closure.entry(closure).or_default().push(md.string(md.row::<FieldRow>(t.rid())?.name)?.into_owned());
+        }
+    }
+    let mut out = Vec::new();
+    for (closure, variables) in by_closure {
+        // The closure is reported under the member its lambdas belong to.
+        let display = super::compare::display_name(ids, closure);
+        let owner = md.list(TableId::TypeDef, closure.rid(), 5)?.into_iter().find_map(|m| {
+            let name = md.string(md.row::<MethodDefRow>(m.rid()).ok()?.name).ok()?;
+            let generated = super::generated::parse(&name)?;
+            Some(format!("a closure in {}::{}", display.rsplit_once('+').map_or("", |(t, _)| t), generated.member?))
+        });
+        let member = owner.unwrap_or_else(|| super::generated::user_facing(&display));
+        out.push(super::RudeEdit::new(
+            member,
+            format!("captures a variable it did not capture before ({})", variables.join(", ")),
+            "closures made before the update have no value for it, so their lambdas would read its default; Roslyn applies this only with a new closure class whose old lambdas throw, which emit-delta does not write; restart to apply",
+        ));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
