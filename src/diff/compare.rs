@@ -372,6 +372,9 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
     let mut out = Vec::new();
     for m in &diff.updated_methods {
         let Some(group) = owning_member(&m.display) else { continue };
+        if super::renumbered::identified_by_name(ids, m.new) {
+            continue;
+        }
         let Some((_, other)) = moved.iter().find(|(g, _)| same_owner(g, &group)) else { continue };
         if reported.contains(&group) {
             continue;

@@ -431,6 +431,17 @@ fn same_lambda(
     bodies_equal(old, new, a.rva, b.rva, |p, q| Ok(old_ids.key(p)? == new_ids.key(q)?))
 }
 
+/// Whether generated method `method` is identified by what the user wrote rather than
+/// by its position: a local function keyed by its name, or a method of a state machine
+/// keyed by its kickoff method. An edit of it beside other generated code added or
+/// removed in the same member is then no ambiguity.
+pub fn identified_by_name(ids: &Identities<'_, '_>, method: Token) -> bool {
+    // A local function's stable name is `<M>g__Name|` (its ordinals dropped).
+    let local_function =
+        matches!(ids.stable_name(method), Some(StableName::Fixed(n)) if n.contains(">g__") && n.ends_with('|'));
+    local_function || matches!(ids.stable_name(ids.owner_of(method)), Some(StableName::StateMachineOf(_)))
+}
+
 /// Whether `field` is a variable captured by a Roslyn closure: a field of a display
 /// class (`<>c__DisplayClass0_0`), the captured locals, parameters, `this` and outer
 /// closures of a scope.
