@@ -391,7 +391,9 @@ fn lambda_groups(ids: &Identities<'_, '_>) -> Result<HashMap<LambdaGroup, Vec<La
         let name = md.string(md.row::<MethodDefRow>(rid)?.name)?;
         let Some((member, m, l)) = cached_lambda_parts(&name) else { continue };
         let owner = ids.owner_of(t);
-        if md.string(md.row::<TypeDefRow>(owner.rid())?.name)? != "<>c" {
+        // Only a `<>c` class's lambdas (a method without a type has none).
+        let Ok(owner_row) = md.row::<TypeDefRow>(owner.rid()) else { continue };
+        if md.string(owner_row.name)? != "<>c" {
             continue;
         }
         let cache = match caches.get(&(owner, format!("{m}_{l}"))) {
