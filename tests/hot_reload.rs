@@ -488,3 +488,60 @@ fn moved_closures_are_applied_correctly_or_refused_never_mispaired() {
     // the swapped and moved-and-edited closures are refused as ambiguous.
     assert!(applied.len() >= 3 && refused.len() >= 2, "applied {applied:?}, refused {refused:?}");
 }
+
+/// Issue #11, C#: code Roslyn numbers by position (lambdas, local functions, state
+/// machines, anonymous types) renumbered by code added before it. Every version is
+/// compared with v1 alone, so several insertions and edits meet in one generation: it
+/// must either be refused (exit 8, nothing written) or applied so that the entry method
+/// returns what a fresh run of that version returns. Run caches its non-capturing
+/// lambdas' delegates in static fields on the first call (gen 0), so a lambda or cache
+/// field paired with the wrong one would make gen 1 run the old delegate of another
+/// lambda and differ.
+#[test]
+fn renumbered_csharp_generated_code_is_applied_correctly_or_refused_never_mispaired() {
+    let Some(dotnet) =
+        support::dotnet("renumbered_csharp_generated_code_is_applied_correctly_or_refused_never_mispaired")
+    else {
+        return;
+    };
+    let host = support::build_tool(&dotnet, "hotreload-host", "HotReloadHost");
+    let all = scenarios();
+    let (mut applied, mut refused) = (Vec::new(), Vec::new());
+    for name in [
+        "cs-lambda-inserted",
+        "cs-lambda-inserted-edited",
+        "cs-local-function-added",
+        "cs-state-machine-added",
+        "cs-anonymous-type-added",
+    ] {
+        let s = all.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("scenario {name} missing"));
+        let before = fresh_result(&dotnet, &host, s, "v1");
+        for version in &s.versions[1..] {
+            let out = tempfile::tempdir().unwrap();
+            let o = emit(&[&build(s, "v1"), &build(s, version), Path::new("--out"), out.path()]);
+            let label = format!("{name} {version}");
+            match o.status.code() {
+                Some(8) => {
+                    assert!(support::snapshot(out.path()).is_empty(), "{label}: a refused edit wrote files");
+                    refused.push(label);
+                }
+                Some(0) => {
+                    let (results, run) = host_run(&dotnet, &host, s, &build(s, "v1"), &[out.path().join("App.dll.1")]);
+                    let expected = vec![
+                        format!("gen 0: {before}"),
+                        format!("gen 1: {}", fresh_result(&dotnet, &host, s, version)),
+                    ];
+                    assert_eq!(results, expected, "{label}: applied, but does not run the new code");
+                    assert!(run.status.success(), "{label}: host exit {:?}", run.status);
+                    applied.push(label);
+                }
+                code => panic!("{label}: exit {code:?}: {}", String::from_utf8_lossy(&o.stderr)),
+            }
+        }
+    }
+    println!("applied {applied:?}, refused {refused:?}");
+    // Lambdas inserted before an unchanged one apply (cs-lambda-inserted v4 against v1:
+    // two inserted, one of them edited since); inserted beside an edited one is refused.
+    assert_eq!(refused, ["cs-lambda-inserted-edited v2"], "applied {applied:?}");
+    assert_eq!(applied.len(), 12, "applied {applied:?}");
+}

@@ -98,8 +98,12 @@ fn every_updated_method_reads_back_like_the_updated_builds_pdb() {
             continue;
         }
         let out = tempfile::tempdir().unwrap();
+        // Methods the chain added, by chain token: delta-verify names a kickoff method
+        // that only the chain has (an added async method) by its token.
+        let mut chain_methods: Vec<(String, String)> = Vec::new();
         for (n, version) in ["v2", "v3", "v4"].into_iter().enumerate() {
             let updated = emit(&dir, version, out.path());
+            chain_methods.extend(updated.iter().map(|u| (u.chain.clone(), u.name.clone())));
             assert!(!updated.is_empty(), "{name} {version}: no updated method");
             let names: Vec<&str> = updated.iter().map(|u| u.name.as_str()).collect();
             let new_tokens: Vec<&str> = updated.iter().map(|u| u.new.as_str()).collect();
@@ -107,7 +111,16 @@ fn every_updated_method_reads_back_like_the_updated_builds_pdb() {
             let pdb = build(&dir, version).with_extension("pdb");
             let expected = debug_info(&dotnet, &tool, &build(&dir, version), &pdb, &new_tokens, &names);
             let dpdb = out.path().join(format!("App.dll.{}.dpdb", n + 1));
-            let actual = debug_info(&dotnet, &tool, &build(&dir, "v1"), &dpdb, &chain_tokens, &names);
+            let mut actual = debug_info(&dotnet, &tool, &build(&dir, "v1"), &dpdb, &chain_tokens, &names);
+            // Async stepping information names each resume method by its row: the chain's in
+            // the delta, the build's in the build's PDB.
+            let rows: Vec<(u32, u32)> = updated.iter().map(|u| (row_of(&u.chain), row_of(&u.new))).collect();
+            actual = actual.lines().map(|l| async_stepping_in_build_rows(l, &rows) + "\n").collect();
+            for (token, name) in &chain_methods {
+                let hex = format!("0x{:08X}", u32::from_str_radix(token.trim_start_matches("0x"), 16).unwrap());
+                actual = actual
+                    .replace(&format!("state machine kickoff {hex}\n"), &format!("state machine kickoff {name}\n"));
+            }
             assert_eq!(actual, expected, "{name} generation {}: .dpdb vs {}", n + 1, pdb.display());
             methods += updated.len();
             points += sequence_point_lines(&expected).len();
@@ -120,6 +133,34 @@ fn every_updated_method_reads_back_like_the_updated_builds_pdb() {
     // Guard against a vacuous comparison (e.g. both sides empty).
     assert!(points >= methods, "only {points} sequence points for {methods} methods");
     assert!(locals > 0, "no local variable was compared");
+}
+
+/// The row id of a `0x06……` token.
+fn row_of(token: &str) -> u32 {
+    u32::from_str_radix(token.trim_start_matches("0x"), 16).unwrap() & 0x00FF_FFFF
+}
+
+/// A `cdi` line of async stepping information (catch handler offset, then per await a
+/// yield offset, a resume offset and the resume method's row, compressed) with each
+/// resume method's chain row replaced by its row in the updated build (`rows`: chain →
+/// build); other lines as they are.
+fn async_stepping_in_build_rows(line: &str, rows: &[(u32, u32)]) -> String {
+    let prefix = "  cdi 54fd2ac5-e925-401a-9c2a-f94f171072f8 ";
+    let Some(hex) = line.strip_prefix(prefix) else { return line.to_string() };
+    let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    let mut out = bytes[..4].to_vec();
+    let mut at = 4;
+    while at + 8 < bytes.len() {
+        out.extend_from_slice(&bytes[at..at + 8]);
+        at += 8;
+        // Row ids below 128 take one byte (the scenarios' methods are far below).
+        let row = bytes[at] as u32;
+        assert!(row < 0x80, "{line}: a resume method row of more than one byte");
+        let build = rows.iter().find(|(chain, _)| *chain == row).map_or(row, |&(_, b)| b);
+        out.push(build as u8);
+        at += 1;
+    }
+    format!("{prefix}{}", out.iter().map(|b| format!("{b:02X}")).collect::<String>())
 }
 
 #[test]

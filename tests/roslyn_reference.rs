@@ -73,13 +73,20 @@ fn category(line: &str, lines: &[String]) -> Option<&'static str> {
             .and_then(|(_, v)| v.split_once(','))
             .map(|(parent, _)| parent.to_string())
     };
-    if attribute_of(rest).is_some_and(|parent| re_emitted(&parent)) {
+    // Roslyn also rewrites the [CompilerGenerated] row of a local function that both
+    // chains update.
+    let re_emitted_row = |r: &str| {
+        attribute_of(r).is_some_and(|parent| {
+            re_emitted(&parent) || parent.starts_with("0x06") && r.contains("\"CompilerGeneratedAttribute\"")
+        })
+    };
+    if re_emitted_row(rest) {
         return Some("Roslyn re-emits every edited method");
     }
     let re_emitted_attribute = lines
         .iter()
         .filter(|l| l.starts_with(&format!("gen {generation} ")))
-        .any(|l| l.splitn(3, ' ').nth(2).and_then(attribute_of).is_some_and(|parent| re_emitted(&parent)));
+        .any(|l| l.splitn(3, ' ').nth(2).is_some_and(re_emitted_row));
     if re_emitted_attribute
         && (rest.starts_with("EncLog (entry): ours - | theirs 0x0C") && rest.ends_with(" Default")
             || rest.starts_with("EncMap (entry): ours - | theirs 0x0C"))
@@ -177,6 +184,25 @@ fn without_generation_suffixes(s: &str) -> String {
     out
 }
 
+/// A `CustomAttribute(parent, constructor, 0xVALUE)` row whose value is one string
+/// argument (a `typeof`), with the generation suffixes of that string removed and the
+/// value written back as text; other rows as they are.
+fn attribute_without_generation_suffix(row: &str) -> String {
+    let Some((head, hex)) = row.strip_suffix(')').and_then(|r| r.rsplit_once(", 0x")) else {
+        return row.to_string();
+    };
+    let bytes: Option<Vec<u8>> =
+        (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+    // Prolog 01 00, a one-byte length (names below 128 bytes), the string, no named arguments.
+    match bytes.as_deref() {
+        Some([1, 0, len, rest @ ..]) if rest.len() == *len as usize + 2 && rest.ends_with(&[0, 0]) => {
+            let text = String::from_utf8_lossy(&rest[..*len as usize]);
+            format!("{head}, typeof {})", without_generation_suffixes(&text))
+        }
+        _ => row.to_string(),
+    }
+}
+
 /// `s` with every token `0xTTRRRRRR` of a row table reduced to its table (`0x06……`), so
 /// two values that name rows numbered differently compare equal.
 fn without_row_ids(s: &str) -> String {
@@ -212,13 +238,27 @@ fn addition_category(generation: &str, rest: &str, lines: &[String]) -> Option<&
     let in_generation = |l: &&String| l.starts_with(&format!("gen {generation} "));
     let (ours, theirs) = sides(rest)?;
 
-    // Names Roslyn gives synthesized members added in a later generation (`#G` suffix).
+    // Names Roslyn gives synthesized members added in a later generation (`#G` suffix),
+    // and those emit-delta gives added definitions a chain name may already have.
     if (rest.contains(" Name: ") || rest.contains(" TypeName: "))
         && ours != "-"
         && theirs != "-"
-        && ours == without_generation_suffixes(theirs)
+        && without_generation_suffixes(ours) == without_generation_suffixes(theirs)
     {
         return Some("generation suffix of synthesized names");
+    }
+    // ... and the state machine attribute of an added async or iterator method, whose
+    // `typeof` names the state machine by that name: the row on each side, equal but
+    // for the suffix.
+    if rest.starts_with("CustomAttribute row ") && rest.contains("StateMachineAttribute\"") {
+        let value = if ours == "-" { theirs } else { ours };
+        let counterpart = lines.iter().filter(in_generation).filter_map(|l| sides(l)).any(|(o, t)| {
+            let other = if ours == "-" { o } else { t };
+            other != "-" && attribute_without_generation_suffix(other) == attribute_without_generation_suffix(value)
+        });
+        if (ours == "-" || theirs == "-") && counterpart {
+            return Some("generation suffix of synthesized names");
+        }
     }
 
     // A deleted method's message: Roslyn's text, with the member named in ours.
@@ -299,27 +339,6 @@ fn addition_category(generation: &str, rest: &str, lines: &[String]) -> Option<&
         || rest.starts_with("pdb MethodDebugInformation ") && ours != "-" && theirs != "-";
     if body_line && method.is_some_and(array_init) {
         return Some("array initializer from existing static data");
-    }
-
-    // Lambda identity: ours by the generated name of the updated build (a lambda inserted
-    // before another takes over its name, row and cache field), Roslyn's by syntax (its
-    // lambda map). Evidence: a lambda whose ordinal differs between the two chains in
-    // this or an earlier generation; then bodies, cache fields and debug rows of the
-    // lambdas differ by which row holds which lambda.
-    let number: u32 = generation.parse().ok()?;
-    let lambda_swap = lines.iter().any(|l| {
-        let Some((g, r)) = l.strip_prefix("gen ").and_then(|l| l.split_once(' ')) else { return false };
-        g.parse::<u32>().is_ok_and(|g| g <= number)
-            && r.starts_with("MethodDef ")
-            && r.contains(" Name: ")
-            && sides(r).is_some_and(|(o, t)| o.contains(">b__") && without_generation_suffixes(t) != o)
-    });
-    if lambda_swap
-        && (body_line
-            || rest.starts_with("MethodDef ") && rest.contains(" Name: ")
-            || rest.starts_with("Field ") && rest.contains(" Name: ") && ours.contains("<>9__"))
-    {
-        return Some("lambda identity by generated name");
     }
 
     // The same row under another row id (rows Roslyn added before it, or another order of

@@ -104,7 +104,7 @@ impl<'s> DefinitionWriter<'s> {
         let r: TypeDefRow = md.row(t.rid())?;
         let values = row(&[
             r.flags,
-            imp.string(r.name)?,
+            imp.added_name(t, r.name)?,
             imp.string(r.namespace)?,
             if r.extends.is_nil() { 0 } else { imp.coded(CodedIndex::TypeDefOrRef, r.extends)? },
             0,
@@ -152,7 +152,7 @@ impl<'s> DefinitionWriter<'s> {
         let chain = imp.definition(t)?;
         let owner = imp.definition(imp.new_ids.owner_of(t))?;
         let r: FieldRow = md.row(t.rid())?;
-        let values = row(&[r.flags as u32, imp.string(r.name)?, imp.signature(r.signature, false)?]);
+        let values = row(&[r.flags as u32, imp.added_name(t, r.name)?, imp.signature(r.signature, false)?]);
         imp.tables.set(TableId::Field, chain.rid(), values)?;
         imp.tables.announce(chain, owner, enc_op::FIELD_CREATE);
         constant(imp, t, chain)?;
@@ -180,7 +180,7 @@ impl<'s> DefinitionWriter<'s> {
         let chain = imp.definition(t)?;
         let r: MethodDefRow = md.row(t.rid())?;
         let rva = if r.rva == 0 { 0 } else { il.add_body(&new.method_body(r.rva)?, imp)? };
-        let (name, signature) = (imp.string(r.name)?, imp.signature(r.signature, false)?);
+        let (name, signature) = (imp.added_name(t, r.name)?, imp.signature(r.signature, false)?);
         imp.tables.set(
             TableId::MethodDef,
             chain.rid(),

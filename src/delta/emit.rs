@@ -77,7 +77,7 @@ pub fn emit_generation(
 ) -> Result<Generation> {
     let Builds { baseline, old, new, new_pdb } = *builds;
     let baseline_ids = Identities::new(&baseline.metadata)?;
-    let new_ids = Identities::new(&new.metadata)?;
+    let new_ids = diff.definitions.new_identities(&new.metadata)?;
     let earlier = state.added_reference_map();
     let mut importer = Importer::new(
         &new_ids,
@@ -88,6 +88,7 @@ pub fn emit_generation(
         state.row_counts()?,
         DeltaHeaps::new(state.heaps),
     );
+    importer.generation = state.generation + 1;
     let mut il = IlStream::default();
     let mut definitions = DefinitionWriter::allocate(&mut importer, state, &baseline.metadata, &diff.added)?;
     let mut updated_types: BTreeMap<Token, String> = BTreeMap::new();

@@ -36,6 +36,9 @@ pub struct Importer<'x, 'a> {
     /// Definitions of the updated build that the chain gets in this delta (or gets
     /// back: a member deleted earlier and added again) → their chain tokens.
     pub added: HashMap<Token, Token>,
+    /// The generation being written (suffixes names of added definitions that could
+    /// collide with names the chain has, see [`Importer::added_name`]).
+    pub generation: u32,
     memo: HashMap<Token, Token>,
     /// Baseline rows by name (TypeRef, MemberRef, AssemblyRef, ModuleRef), built lazily.
     by_name: HashMap<TableId, HashMap<Vec<u8>, Vec<u32>>>,
@@ -65,6 +68,7 @@ impl<'x, 'a> Importer<'x, 'a> {
             tables: DeltaTables::default(),
             added_references: Vec::new(),
             added: HashMap::new(),
+            generation: 0,
             memo: HashMap::new(),
             by_name: HashMap::new(),
             by_key: HashMap::new(),
@@ -202,6 +206,26 @@ impl<'x, 'a> Importer<'x, 'a> {
     pub fn string(&mut self, index: crate::metadata::StringIndex) -> Result<u32> {
         let s = self.new_md().string(index)?;
         Ok(self.heaps.string(&s))
+    }
+
+    /// The name an added definition `t` is written with: its own, or, for generated code
+    /// whose name a definition of the chain may have already (a lambda inserted before
+    /// others takes the ordinal of the first, an anonymous type used first takes number
+    /// 0: [`Identities::name_may_be_taken`]), that name with `#G`, G this generation
+    /// (Roslyn's suffix for what its hot reload adds), so no two types of one name, nor
+    /// two members of one type with one name and signature, are in the chain.
+    pub fn added_name(&mut self, t: Token, name: crate::metadata::StringIndex) -> Result<u32> {
+        let s = self.new_md().string(name)?;
+        if !self.new_ids.name_may_be_taken(t) {
+            return Ok(self.heaps.string(&s));
+        }
+        // A generic type's arity suffix stays last: `<>f__AnonymousType0#2`1`.
+        let (stem, arity) = s.split_once('`').map_or((&*s, None), |(n, a)| (n, Some(a)));
+        let suffixed = match arity {
+            Some(a) => format!("{stem}#{}`{a}", self.generation),
+            None => format!("{stem}#{}", self.generation),
+        };
+        Ok(self.heaps.string(&suffixed))
     }
 
     pub fn blob(&mut self, index: crate::metadata::BlobIndex) -> Result<u32> {

@@ -145,10 +145,53 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
         }
     }
     let (old_ids, new_ids) = (Identities::new(&old.metadata)?, Identities::new(&new.metadata)?);
+    // Lambdas renumbered by lambdas inserted before them keep their old keys.
+    let old_types = std::cell::OnceCell::new();
+    let names = super::renumbered::pair_inserted_lambdas(old, new, &old_ids, &new_ids, &|method, key| {
+        old_method_has_key(&old_ids, &new_ids, &old_types, method, key)
+    })?;
+    let new_ids = match names.is_empty() {
+        true => new_ids,
+        false => Identities::with_pairing(&new.metadata, names)?,
+    };
     match Pairing::by_position(&old_ids, &new_ids)? {
-        Some(pairing) => diff_paired(old, new, &old_ids, &new_ids, pairing, CheckPairs::Suspects),
+        Some(mut pairing) => {
+            pairing.new_names = new_ids.pairing().clone();
+            diff_paired(old, new, &old_ids, &new_ids, pairing, CheckPairs::Suspects)
+        }
         None => diff_by_key(old, new),
     }
+}
+
+/// Whether the build applied last has a method with identity key `key`, the key of
+/// `method` of the updated build: only the type with its type's key can have it, so
+/// only that type's methods get keys (`old_types`: the old build's type keys, made once).
+fn old_method_has_key(
+    old: &Identities<'_, '_>,
+    new: &Identities<'_, '_>,
+    old_types: &std::cell::OnceCell<HashMap<Rc<str>, Token>>,
+    method: Token,
+    key: &Rc<str>,
+) -> Result<bool> {
+    let types = match old_types.get() {
+        Some(types) => types,
+        None => {
+            let md = old.metadata();
+            let mut types = HashMap::with_capacity(md.row_count(TableId::TypeDef) as usize);
+            for rid in 1..=md.row_count(TableId::TypeDef) {
+                let t = Token::new(TableId::TypeDef, rid);
+                types.insert(old.key(t)?, t);
+            }
+            old_types.get_or_init(|| types)
+        }
+    };
+    let Some(&owner) = types.get(&new.key(new.owner_of(method))?) else { return Ok(false) };
+    for m in old.metadata().list(TableId::TypeDef, owner.rid(), 5)? {
+        if old.key(m)? == *key {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// A rude edit for a definition that changed outside its body.
@@ -228,7 +271,17 @@ fn diff_same_rows(
 pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
     let old_ids = Identities::new(&old.metadata)?;
     let new_ids = Identities::new(&new.metadata)?;
-    let pairing = Pairing::from_keys(&old.metadata, &new.metadata, &definitions(&old_ids)?, &definitions(&new_ids)?);
+    let old_defs = definitions(&old_ids)?;
+    // Lambdas renumbered by lambdas inserted before them keep their old keys.
+    let names = super::renumbered::pair_inserted_lambdas(old, new, &old_ids, &new_ids, &|_, key| {
+        Ok(old_defs.contains_key(key))
+    })?;
+    let new_ids = match names.is_empty() {
+        true => new_ids,
+        false => Identities::with_pairing(&new.metadata, names)?,
+    };
+    let mut pairing = Pairing::from_keys(&old.metadata, &new.metadata, &old_defs, &definitions(&new_ids)?);
+    pairing.new_names = new_ids.pairing().clone();
     diff_paired(old, new, &old_ids, &new_ids, pairing, CheckPairs::All)
 }
 
@@ -335,6 +388,7 @@ fn diff_paired(
     diff.attribute_edits.sort_by_key(|e| e.new);
     diff.parameter_edits.sort_by_key(|e| e.new);
     diff.rude_edits.extend(ambiguous_line_free_matches(old_ids, new_ids, &diff.updated_methods));
+    diff.rude_edits.extend(super::renumbered::rude_edits(old_ids, new_ids, &diff.added)?);
     diff.rude_edits.extend(generated_code_added_beside_changed(new_ids, &diff));
     diff.rude_edits.extend(initializer_rude_edits(old, new, new_ids, &diff.updated_methods)?);
     diff.definitions = DefinitionMatch::Paired(Box::new(pairing));
@@ -396,6 +450,8 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
         .added
         .iter()
         .filter(|t| matches!(t.table(), Some(TableId::TypeDef | TableId::MethodDef | TableId::Field)))
+        // Captured variables added to a closure have their own rule.
+        .filter(|&&t| !super::renumbered::is_captured_variable(ids, t))
         .map(|&t| display_name(ids, t))
         .chain(diff.deleted_methods.iter().map(|m| m.display.clone()))
         .filter_map(|name| owning_member(&name).map(|group| (group, name)))
@@ -407,6 +463,9 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
     let mut out = Vec::new();
     for m in &diff.updated_methods {
         let Some(group) = owning_member(&m.display) else { continue };
+        if super::renumbered::identified_by_name(ids, m.new) {
+            continue;
+        }
         let Some((_, other)) = moved.iter().find(|(g, _)| same_owner(g, &group)) else { continue };
         if reported.contains(&group) {
             continue;

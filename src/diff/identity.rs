@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::rc::Rc;
 
+use super::renumbered::{ADDED_MARK, ANONYMOUS_TYPE, StableName, StableNames, stable_names};
 use crate::error::{Error, Result};
 use crate::metadata::schema::*;
 use crate::metadata::signature::{self, MethodSig, Signature, TypeSig};
@@ -30,6 +31,12 @@ pub struct Identities<'m, 'a> {
     field_owner: Vec<u32>,
     /// Line-free names of F# generated definitions (see [`line_free_names`]).
     line_free: HashMap<Token, LineFree>,
+    /// Names of Roslyn generated definitions that do not move when the compiler
+    /// renumbers ([`super::renumbered::stable_names`]).
+    stable: StableNames,
+    /// Names a pairing with another build gave ([`super::renumbered::pair_inserted_lambdas`]);
+    /// they win over every other name.
+    paired: HashMap<Token, String>,
 }
 
 /// The name an F# generated definition is keyed by: its stem and its rank among the
@@ -47,6 +54,11 @@ pub struct LineFree {
 
 impl<'m, 'a> Identities<'m, 'a> {
     pub fn new(md: &'m MetadataReader<'a>) -> Result<Self> {
+        Self::with_pairing(md, HashMap::new())
+    }
+
+    /// Identities whose definitions in `paired` are keyed by the name given there.
+    pub fn with_pairing(md: &'m MetadataReader<'a>, paired: HashMap<Token, String>) -> Result<Self> {
         let types = md.row_count(TableId::TypeDef);
         let mut enclosing = vec![0u32; types as usize + 1];
         for (_, row) in md.tables.rows::<NestedClassRow>() {
@@ -67,6 +79,7 @@ impl<'m, 'a> Identities<'m, 'a> {
             }
         }
         let line_free = line_free_names(md, &enclosing, &field_owner, &method_owner)?;
+        let stable = stable_names(md, &enclosing, &method_owner, &field_owner)?;
         Ok(Identities {
             md,
             cache: RefCell::new(HashMap::new()),
@@ -76,7 +89,69 @@ impl<'m, 'a> Identities<'m, 'a> {
             method_owner,
             field_owner,
             line_free,
+            stable,
+            paired,
         })
+    }
+
+    /// Whether an added `token` may carry a name that a definition of the chain has
+    /// already: generated code that a pairing with the build applied last found new
+    /// while its name is an old lambda's, or an anonymous type (the chain keeps the
+    /// names types had when added, and anonymous types are numbered by order of use).
+    /// The chain must hold it under another name.
+    pub fn name_may_be_taken(&self, token: Token) -> bool {
+        self.paired.get(&token).is_some_and(|n| n.ends_with(ADDED_MARK))
+            || matches!(self.stable.names.get(&token), Some(StableName::Fixed(n)) if n.starts_with(ANONYMOUS_TYPE))
+    }
+
+    /// Whether a definition is keyed by another name than its metadata name (a pairing's,
+    /// a line-free or a stable one).
+    pub fn renamed(&self, token: Token) -> bool {
+        self.paired.contains_key(&token)
+            || self.line_free.contains_key(&token)
+            || self.stable.names.contains_key(&token)
+    }
+
+    /// The stable name of a Roslyn generated definition, if it has one.
+    pub fn stable_name(&self, token: Token) -> Option<&StableName> {
+        self.stable.names.get(&token)
+    }
+
+    /// The names a pairing gave (see [`Identities::with_pairing`]).
+    pub fn pairing(&self) -> &HashMap<Token, String> {
+        &self.paired
+    }
+
+    /// The name a TypeDef, MethodDef or Field is keyed by.
+    pub fn key_name(&self, token: Token) -> Result<String> {
+        let md = self.md;
+        let name = match token.table() {
+            Some(TableId::TypeDef) => md.row::<TypeDefRow>(token.rid())?.name,
+            Some(TableId::MethodDef) => md.row::<MethodDefRow>(token.rid())?.name,
+            Some(TableId::Field) => md.row::<FieldRow>(token.rid())?.name,
+            _ => return Err(Error::Invalid(format!("{token} is not a named definition"))),
+        };
+        Ok(self.def_name(token, name)?.into_owned())
+    }
+
+    /// The signature key of a MethodDef or Field.
+    pub fn signature_of(&self, token: Token) -> Result<Rc<str>> {
+        let blob = match token.table() {
+            Some(TableId::MethodDef) => self.md.row::<MethodDefRow>(token.rid())?.signature,
+            Some(TableId::Field) => self.md.row::<FieldRow>(token.rid())?.signature,
+            _ => return Err(Error::Invalid(format!("{token} has no signature"))),
+        };
+        self.blob_signature_key(blob)
+    }
+
+    /// The value of custom attribute `rid` as compared between builds: its bytes, or
+    /// for a state machine attribute, the key of the type it names (the name in the
+    /// bytes moves when the compiler renumbers state machines).
+    pub fn attribute_value(&self, rid: u32, value: &[u8]) -> Result<Vec<u8>> {
+        match self.stable.state_machine_attributes.get(&rid) {
+            Some(&machine) => Ok(format!("state machine {}", self.key(machine)?).into_bytes()),
+            None => Ok(value.to_vec()),
+        }
     }
 
     /// The line-free name of an F# generated definition, if `token` is one.
@@ -86,8 +161,18 @@ impl<'m, 'a> Identities<'m, 'a> {
 
     /// The name a definition is keyed by: its own, or its line-free one.
     fn def_name(&self, token: Token, name: crate::metadata::StringIndex) -> Result<std::borrow::Cow<'a, str>> {
-        match self.line_free.get(&token) {
-            Some(lf) => Ok(std::borrow::Cow::Owned(lf.name.clone())),
+        use std::borrow::Cow::Owned;
+        if let Some(n) = self.paired.get(&token) {
+            return Ok(Owned(n.clone()));
+        }
+        if let Some(lf) = self.line_free.get(&token) {
+            return Ok(Owned(lf.name.clone()));
+        }
+        match self.stable.names.get(&token) {
+            Some(StableName::Fixed(n)) => Ok(Owned(n.clone())),
+            Some(StableName::StateMachineOf(kickoff)) => {
+                Ok(Owned(format!("<state machine of {}>", self.key(*kickoff)?)))
+            }
             None => self.string(name),
         }
     }

@@ -27,6 +27,16 @@ impl Default for DefinitionMatch {
 }
 
 impl DefinitionMatch {
+    /// The identities of the newer build (`md`) whose keys this match uses.
+    pub fn new_identities<'m, 'a>(&self, md: &'m MetadataReader<'a>) -> Result<Identities<'m, 'a>> {
+        match self {
+            DefinitionMatch::Paired(pairing) if !pairing.new_names.is_empty() => {
+                Identities::with_pairing(md, pairing.new_names.clone())
+            }
+            _ => Identities::new(md),
+        }
+    }
+
     /// The old build's token of a definition of the new build.
     pub fn old_token(&self, new_ids: &Identities<'_, '_>, new: Token) -> Result<Token> {
         match self {

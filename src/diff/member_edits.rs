@@ -47,7 +47,7 @@ pub fn attribute_set(ids: &Identities<'_, '_>, parent: Token) -> Result<Vec<(Rc<
     let mut out = Vec::new();
     for rid in md.equal_range(TableId::CustomAttribute, 0, key)? {
         let r: CustomAttributeRow = md.row(rid)?;
-        out.push((ids.key(r.constructor)?, md.blob(r.value)?.to_vec()));
+        out.push((ids.key(r.constructor)?, ids.attribute_value(rid, md.blob(r.value)?)?));
     }
     out.sort();
     Ok(out)

@@ -10,6 +10,7 @@ pub mod initializer;
 pub mod matching;
 pub mod member_edits;
 pub mod pairing;
+pub mod renumbered;
 pub mod rude;
 pub mod suspects;
 

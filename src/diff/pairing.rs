@@ -61,6 +61,9 @@ pub struct Pairing {
     same_rows: u64,
     /// Every TypeDef kept its row number.
     types_kept_rows: bool,
+    /// Names the updated build's keys take from a pairing with the build applied last
+    /// (lambdas renumbered by lambdas inserted before them: [`Identities::with_pairing`]).
+    pub new_names: HashMap<Token, String>,
 }
 
 impl Pairing {
@@ -70,6 +73,7 @@ impl Pairing {
             old_to_new: DEFINITION_TABLES.map(|t| vec![0; old.row_count(t) as usize + 1]),
             same_rows: 0,
             types_kept_rows: false,
+            new_names: HashMap::new(),
         }
     }
 
@@ -275,11 +279,15 @@ impl Pairing {
         };
         let (x, y) = (om.tables.table(table), nm.tables.table(table));
         let (ot, nt) = (Token::new(table, o), Token::new(table, n));
-        let same_name = match (both.old.line_free(ot), both.new.line_free(nt)) {
-            (Some(p), Some(q)) => p.name == q.name,
-            (None, None) => {
+        // Generated definitions are keyed by a name of their own (line-free, stable or
+        // paired); the others by their metadata name.
+        let same_name = match (both.old.renamed(ot), both.new.renamed(nt)) {
+            (false, false) => {
                 om.strings.get_bytes(StringIndex(x.raw(o, name_column)?))?
                     == nm.strings.get_bytes(StringIndex(y.raw(n, name_column)?))?
+            }
+            _ if table == TableId::MethodDef || table == TableId::Field => {
+                both.old.key_name(ot)? == both.new.key_name(nt)?
             }
             _ => false,
         };

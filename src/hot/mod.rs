@@ -148,7 +148,7 @@ impl Session {
             )));
         }
         let old_ids = crate::diff::Identities::new(&old.metadata)?;
-        let new_ids = crate::diff::Identities::new(&new.metadata)?;
+        let new_ids = diff.definitions.new_identities(&new.metadata)?;
         rude.extend(classify(&diff, &new, &old_ids, &new_ids, &methods, self.capabilities)?);
         // A generated type deleted by an earlier generation keeps its row: a second type
         // of that name would be ambiguous to reflection and debuggers.

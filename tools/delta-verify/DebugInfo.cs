@@ -109,7 +109,12 @@ namespace DeltaVerify
             }
 
             var kickoff = mdi.GetStateMachineKickoffMethod();
-            if (!kickoff.IsNil) o.AppendLine($"  state machine kickoff {Name(md, kickoff)}");
+            if (!kickoff.IsNil)
+            {
+                // A kickoff method a delta added is not in ASSEMBLY: its chain token stands for it.
+                bool known = MetadataTokens.GetRowNumber(kickoff) <= md.GetTableRowCount(TableIndex.MethodDef);
+                o.AppendLine($"  state machine kickoff {(known ? Name(md, kickoff) : $"0x{MetadataTokens.GetToken(kickoff):X8}")}");
+            }
             foreach (string item in CustomItems(pdb, method)) o.AppendLine("  " + item);
         }
 

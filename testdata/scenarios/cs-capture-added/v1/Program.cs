@@ -1,0 +1,15 @@
+using System;
+using System.Linq;
+
+namespace App
+{
+    public static class Program
+    {
+        public static string Run()
+        {
+            int offset = 10;
+            Func<int, int> add = x => x + offset;
+            return "values: " + string.Join(",", new[] { 1, 2, 3 }.Select(add));
+        }
+    }
+}

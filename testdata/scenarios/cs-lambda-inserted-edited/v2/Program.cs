@@ -1,0 +1,15 @@
+using System;
+using System.Linq;
+
+namespace App
+{
+    public static class Program
+    {
+        public static string Run()
+        {
+            Func<int, int> dbl = x => x * 2;
+            Func<int, int> inc = x => x + 5;
+            return "values: " + string.Join(",", new[] { 1, 2, 3 }.Select(inc).Select(dbl));
+        }
+    }
+}

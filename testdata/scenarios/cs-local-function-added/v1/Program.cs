@@ -1,0 +1,14 @@
+using System;
+using System.Linq;
+
+namespace App
+{
+    public static class Program
+    {
+        public static string Run()
+        {
+            int Square(int v) => v * v;
+            return "values: " + string.Join(",", new[] { 1, 2, 3 }.Select(Square));
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using System;
+using System.Linq;
+
+namespace App
+{
+    public static class Program
+    {
+        public static string Run()
+        {
+            Func<int, int> half = x => x / 2;
+            int Cube(int v) => v * v * v;
+            int Square(int v) => v * v + 1;
+            return "values: " + string.Join(",", new[] { 1, 2, 3 }.Select(Square).Select(Cube).Select(half));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+
+namespace App
+{
+    public static class Program
+    {
+        public static string Run()
+        {
+            return "load " + LoadAsync(2).Result + " evens " + string.Join(",", Evens(3));
+        }
+
+        static async Task<int> LoadAsync(int n)
+        {
+            await Task.Yield();
+            return n * 10;
+        }
+
+        static IEnumerable<int> Evens(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                yield return i * 2;
+            }
+        }
+    }
+}
