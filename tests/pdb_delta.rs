@@ -223,7 +223,15 @@ fn self_delta(dll: &Path) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
     let pdb_bytes = lookup.bytes().expect("the fixture has a portable PDB").to_vec();
     let pdb = MetadataReader::parse(&pdb_bytes).unwrap();
     let builds = Builds { baseline: &asm, old: &asm, new: &asm, new_pdb: Some(&pdb) };
-    let generation = emit_generation(&state, &builds, &diff, &methods, Guid([7; 16])).unwrap();
+    let generation = emit_generation(
+        &state,
+        &builds,
+        &diff,
+        &methods,
+        Guid([7; 16]),
+        emit_delta::capability::Capabilities::CORECLR_NET10,
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("delta.dpdb"), &generation.dpdb).unwrap();
     std::fs::write(dir.path().join("build.pdb"), &pdb_bytes).unwrap();
