@@ -454,35 +454,11 @@ fn moved_closures_are_applied_correctly_or_refused_never_mispaired() {
     let Some(dotnet) = support::dotnet("moved_closures_are_applied_correctly_or_refused_never_mispaired") else {
         return;
     };
-    let host = support::build_tool(&dotnet, "hotreload-host", "HotReloadHost");
-    let all = scenarios();
-    let (mut applied, mut refused) = (Vec::new(), Vec::new());
-    for name in ["fs-closure-swap", "fs-closure-move-edit", "fs-closure-moved", "fs-two-closures"] {
-        let s = all.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("scenario {name} missing"));
-        let before = fresh_result(&dotnet, &host, s, "v1");
-        for version in &s.versions[1..] {
-            let out = tempfile::tempdir().unwrap();
-            let o = emit(&[&build(s, "v1"), &build(s, version), Path::new("--out"), out.path()]);
-            let label = format!("{name} {version}");
-            match o.status.code() {
-                Some(8) => {
-                    assert!(support::snapshot(out.path()).is_empty(), "{label}: a refused edit wrote files");
-                    refused.push(label);
-                }
-                Some(0) => {
-                    let (results, run) = host_run(&dotnet, &host, s, &build(s, "v1"), &[out.path().join("App.dll.1")]);
-                    let expected = vec![
-                        format!("gen 0: {before}"),
-                        format!("gen 1: {}", fresh_result(&dotnet, &host, s, version)),
-                    ];
-                    assert_eq!(results, expected, "{label}: applied, but the closures do not run the new code");
-                    assert!(run.status.success(), "{label}: host exit {:?}", run.status);
-                    applied.push(label);
-                }
-                code => panic!("{label}: exit {code:?}: {}", String::from_utf8_lossy(&o.stderr)),
-            }
-        }
-    }
+    let (applied, refused) = each_version_against_v1(
+        &dotnet,
+        &["fs-closure-swap", "fs-closure-move-edit", "fs-closure-moved", "fs-two-closures"],
+        "the closures do not run the new code",
+    );
     println!("applied {applied:?}, refused {refused:?}");
     // A closure moved to another function applies (its class is deleted, the new one added);
     // the swapped and moved-and-edited closures are refused as ambiguous.
@@ -504,18 +480,35 @@ fn renumbered_csharp_generated_code_is_applied_correctly_or_refused_never_mispai
     else {
         return;
     };
-    let host = support::build_tool(&dotnet, "hotreload-host", "HotReloadHost");
+    let (applied, refused) = each_version_against_v1(
+        &dotnet,
+        &[
+            "cs-lambda-inserted",
+            "cs-lambda-inserted-edited",
+            "cs-local-function-added",
+            "cs-state-machine-added",
+            "cs-anonymous-type-added",
+        ],
+        "does not run the new code",
+    );
+    println!("applied {applied:?}, refused {refused:?}");
+    // Lambdas inserted before an unchanged one apply (cs-lambda-inserted v4 against v1:
+    // two inserted, one of them edited since); inserted beside an edited one is refused.
+    assert_eq!(refused, ["cs-lambda-inserted-edited v2"], "applied {applied:?}");
+    assert_eq!(applied.len(), 12, "applied {applied:?}");
+}
+
+/// Emits every version of each scenario against v1 alone (several edits meet in one
+/// generation). Each must be refused (exit 8, nothing written) or applied so that the
+/// entry method returns what a fresh run of that version returns (`wrong`: what an
+/// applied version that differs means). Returns the labels applied and refused.
+fn each_version_against_v1(dotnet: &Path, names: &[&str], wrong: &str) -> (Vec<String>, Vec<String>) {
+    let host = support::build_tool(dotnet, "hotreload-host", "HotReloadHost");
     let all = scenarios();
     let (mut applied, mut refused) = (Vec::new(), Vec::new());
-    for name in [
-        "cs-lambda-inserted",
-        "cs-lambda-inserted-edited",
-        "cs-local-function-added",
-        "cs-state-machine-added",
-        "cs-anonymous-type-added",
-    ] {
+    for &name in names {
         let s = all.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("scenario {name} missing"));
-        let before = fresh_result(&dotnet, &host, s, "v1");
+        let before = fresh_result(dotnet, &host, s, "v1");
         for version in &s.versions[1..] {
             let out = tempfile::tempdir().unwrap();
             let o = emit(&[&build(s, "v1"), &build(s, version), Path::new("--out"), out.path()]);
@@ -526,12 +519,10 @@ fn renumbered_csharp_generated_code_is_applied_correctly_or_refused_never_mispai
                     refused.push(label);
                 }
                 Some(0) => {
-                    let (results, run) = host_run(&dotnet, &host, s, &build(s, "v1"), &[out.path().join("App.dll.1")]);
-                    let expected = vec![
-                        format!("gen 0: {before}"),
-                        format!("gen 1: {}", fresh_result(&dotnet, &host, s, version)),
-                    ];
-                    assert_eq!(results, expected, "{label}: applied, but does not run the new code");
+                    let (results, run) = host_run(dotnet, &host, s, &build(s, "v1"), &[out.path().join("App.dll.1")]);
+                    let expected =
+                        vec![format!("gen 0: {before}"), format!("gen 1: {}", fresh_result(dotnet, &host, s, version))];
+                    assert_eq!(results, expected, "{label}: applied, but {wrong}");
                     assert!(run.status.success(), "{label}: host exit {:?}", run.status);
                     applied.push(label);
                 }
@@ -539,9 +530,5 @@ fn renumbered_csharp_generated_code_is_applied_correctly_or_refused_never_mispai
             }
         }
     }
-    println!("applied {applied:?}, refused {refused:?}");
-    // Lambdas inserted before an unchanged one apply (cs-lambda-inserted v4 against v1:
-    // two inserted, one of them edited since); inserted beside an edited one is refused.
-    assert_eq!(refused, ["cs-lambda-inserted-edited v2"], "applied {applied:?}");
-    assert_eq!(applied.len(), 12, "applied {applied:?}");
+    (applied, refused)
 }
