@@ -25,12 +25,7 @@ pub fn member_key(ids: &Identities<'_, '_>, member: Token, owner: Token) -> Resu
     let md = ids.metadata();
     Ok(match member.table() {
         Some(TableId::Param) => format!("Param:{}#{}", ids.key(owner)?, md.row::<ParamRow>(member.rid())?.sequence),
-        Some(TableId::Property) => {
-            format!("Property:{}::{}", ids.key(owner)?, md.string(md.row::<PropertyRow>(member.rid())?.name)?)
-        }
-        Some(TableId::Event) => {
-            format!("Event:{}::{}", ids.key(owner)?, md.string(md.row::<EventRow>(member.rid())?.name)?)
-        }
+        Some(TableId::Property | TableId::Event) => crate::diff::pairing::property_or_event_key(ids, member, owner)?,
         _ => return Err(Error::Invalid(format!("{member}: only properties, events and parameters have member keys"))),
     })
 }

@@ -13,7 +13,7 @@ use super::identity::Identities;
 use super::initializer::initializer_rude_edits;
 use super::matching::{DefinitionMatch, same_rows, same_rows_but_line_names};
 use super::member_edits::{AttributeEdit, ParameterEdit, attribute_set, property_or_event_owner};
-use super::pairing::{DEFINITION_TABLES, Pairing, member_key};
+use super::pairing::{DEFINITION_TABLES, Pairing, definition_key, property_or_event_key};
 use super::rude::{RudeEdit, RudeKind};
 use super::suspects::Suspects;
 use crate::assembly::Assembly;
@@ -110,18 +110,11 @@ fn definitions(ids: &Identities<'_, '_>) -> Result<HashMap<Rc<str>, Token>> {
             out.insert(ids.key(t)?, t);
         }
     }
-    for (map, list_table, column) in
-        [(TableId::PropertyMap, TableId::Property, 1), (TableId::EventMap, TableId::Event, 1)]
-    {
+    for map in [TableId::PropertyMap, TableId::EventMap] {
         for rid in 1..=md.row_count(map) {
-            let parent = md.tables.table(map).raw(rid, 0)?;
-            let owner = ids.key(Token::new(TableId::TypeDef, parent))?;
-            for member in md.list(map, rid, column)? {
-                let name = match list_table {
-                    TableId::Property => md.string(md.row::<PropertyRow>(member.rid())?.name)?,
-                    _ => md.string(md.row::<EventRow>(member.rid())?.name)?,
-                };
-                out.insert(format!("{}:{owner}::{name}", list_table.name()).into(), member);
+            let owner = Token::new(TableId::TypeDef, md.tables.table(map).raw(rid, 0)?);
+            for member in md.list(map, rid, 1)? {
+                out.insert(property_or_event_key(ids, member, owner)?.into(), member);
             }
         }
     }
@@ -341,7 +334,7 @@ fn diff_paired(
                 TableId::Property => ("property removed or renamed", "emit-delta cannot delete properties yet"),
                 _ => ("event removed or renamed", "emit-delta cannot delete events yet"),
             };
-            removed.push((member_key(old_ids, t)?, RudeEdit::new(display_name(old_ids, t), what, why)));
+            removed.push((definition_key(old_ids, t)?, RudeEdit::new(display_name(old_ids, t), what, why)));
         }
     }
     diff.deleted_methods.sort_by_key(|m| m.old);
@@ -359,7 +352,7 @@ fn diff_paired(
         for (o, n) in pairing.pairs(table) {
             if suspects.as_ref().is_none_or(|s| s.contains(o)) {
                 if let Some(what) = checker.definition_difference(o, n)? {
-                    changed.push((member_key(new_ids, n)?, changed_definition(display_name(new_ids, n), what)));
+                    changed.push((definition_key(new_ids, n)?, changed_definition(display_name(new_ids, n), what)));
                     continue;
                 }
                 super::member_edits::collect(

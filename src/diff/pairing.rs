@@ -445,19 +445,25 @@ fn list_of(md: &MetadataReader<'_>, map: TableId, rows: &[u32], owner: u32) -> R
 }
 
 /// The key a definition is matched by: its identity key for types, methods and fields;
-/// `Property:OWNER::NAME` (or `Event:`) for properties and events, which have no
-/// identity key of their own.
-pub fn member_key(ids: &Identities<'_, '_>, t: Token) -> Result<Rc<str>> {
+/// [`property_or_event_key`] for properties and events, which have no identity key of
+/// their own.
+pub fn definition_key(ids: &Identities<'_, '_>, t: Token) -> Result<Rc<str>> {
+    if !matches!(t.table(), Some(TableId::Property | TableId::Event)) {
+        return ids.key(t);
+    }
+    match property_or_event_owner(ids.metadata(), t)? {
+        Some(owner) => Ok(property_or_event_key(ids, t, owner)?.into()),
+        None => Ok(format!("{t} (no declaring type)").into()),
+    }
+}
+
+/// `Property:OWNER::NAME` (or `Event:`): a property or event is its type's by name.
+pub fn property_or_event_key(ids: &Identities<'_, '_>, member: Token, owner: Token) -> Result<String> {
     let md = ids.metadata();
-    let name = match t.table() {
-        Some(TableId::Property) => md.row::<PropertyRow>(t.rid())?.name,
-        Some(TableId::Event) => md.row::<EventRow>(t.rid())?.name,
-        _ => return ids.key(t),
+    let (table, name) = match member.table() {
+        Some(TableId::Property) => (TableId::Property, md.row::<PropertyRow>(member.rid())?.name),
+        Some(TableId::Event) => (TableId::Event, md.row::<EventRow>(member.rid())?.name),
+        _ => return Err(crate::error::Error::Invalid(format!("{member} is not a property or an event"))),
     };
-    let owner = match property_or_event_owner(md, t)? {
-        Some(owner) => ids.key(owner)?,
-        None => "?".into(),
-    };
-    let table = t.table().map_or("?", |t| t.name());
-    Ok(format!("{table}:{owner}::{}", md.string(name)?).into())
+    Ok(format!("{}:{}::{}", table.name(), ids.key(owner)?, md.string(name)?))
 }
