@@ -278,4 +278,24 @@ mod tests {
         assert!(decode_instructions(&[0x45, 0xFF, 0xFF, 0xFF, 0x7F]).is_err());
         assert!(decode_instructions(&[0x20, 1, 2]).is_err());
     }
+
+    #[test]
+    fn the_token_walk_reports_malformed_streams_with_their_offset() {
+        let walk = |code: &[u8]| TokenOperands::new(code).collect::<Result<Vec<_>>>();
+        // A token cut short, an unknown opcode, a switch claiming more targets than
+        // bytes, a two-byte opcode without its second byte: errors, never a panic.
+        for (code, at) in [
+            (&[0x00, 0x28, 1, 0][..], "offset 0x1"),
+            (&[0x00, 0x00, 0x24][..], "offset 0x2"),
+            (&[0x45, 0xFF, 0xFF, 0xFF, 0x7F][..], "offset 0x0"),
+            (&[0x2A, 0xFE][..], "offset 0x1"),
+        ] {
+            let e = walk(code).unwrap_err().to_string();
+            assert!(e.contains("IL") && e.contains(at), "{code:02x?}: {e}");
+        }
+        // After an error the walk stops.
+        let mut it = TokenOperands::new(&[0x24, 0x28, 1, 0, 0, 0x0A]);
+        assert!(it.next().unwrap().is_err());
+        assert!(it.next().is_none());
+    }
 }
