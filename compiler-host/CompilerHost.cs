@@ -5,11 +5,15 @@
 //   host  -> watch, once at start:  {"ready":true,"pid":N}
 //   watch -> host, per compile:     {"language":"fsharp"|"csharp"|"vb","compiler":"/sdk/.../fsc.dll",
 //                                    "cwd":"/project/dir","args":["..."]}
-//   host  -> watch, per compile:    {"exit":0,"output":"...","working_set":BYTES,"ms":N}
+//   host  -> watch, per compile:    {"exit":0,"output":"...","working_set":BYTES,"ms":N,"how":"..."}
 // F#: FSharpChecker.Compile of the FSharp.Compiler.Service.dll beside the given fsc.dll
 // (the entry point of fsc.dll ends the process on an error, FSharpChecker.Compile does not).
-// C#, VB: the entry point of csc.dll / vbc.dll. Each compiler lives in its own
-// AssemblyLoadContext that resolves from the compiler's own folder (its deps.json).
+// C#, VB: incremental, in memory (IncrementalRoslyn.cs, with the Roslyn beside csc.dll /
+// vbc.dll), unless EMIT_DELTA_INCREMENTAL=0 or it cannot run (then "incremental_error"
+// says why); else the entry point of csc.dll / vbc.dll (which may pass the compile to a
+// compiler server with /shared:). The reply's "how" says which compiled: "incremental",
+// "entry-point" or "fsc". Each compiler lives in its own AssemblyLoadContext that
+// resolves from the compiler's own folder (its deps.json).
 // The host exits when its stdin ends (watch is gone); it never writes anything else to stdout.
 
 using System;
@@ -26,15 +30,24 @@ using System.Text.Json.Nodes;
 internal sealed class CompilerContext : AssemblyLoadContext
 {
     private readonly AssemblyDependencyResolver resolver;
+    private readonly string folder;
 
     public CompilerContext(string compilerDll) : base("compiler:" + compilerDll)
     {
         resolver = new AssemblyDependencyResolver(compilerDll);
+        folder = Path.GetDirectoryName(compilerDll) ?? ".";
     }
 
+    // The compiler's deps.json first; then its folder (csc.dll's deps do not list the
+    // VB compiler beside it, which the incremental compiler's code also names).
     protected override Assembly? Load(AssemblyName name)
     {
         var path = resolver.ResolveAssemblyToPath(name);
+        if (path is null && name.Name is { } simple && simple.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
+        {
+            var beside = Path.Combine(folder, simple + ".dll");
+            if (File.Exists(beside)) path = beside;
+        }
         return path is null ? null : LoadFromAssemblyPath(path);
     }
 }
@@ -50,9 +63,8 @@ internal sealed class RoslynCompiler : ICompiler
 {
     private readonly MethodInfo entry;
 
-    public RoslynCompiler(string dll)
+    public RoslynCompiler(CompilerContext context, string dll)
     {
-        var context = new CompilerContext(dll);
         var assembly = context.LoadFromAssemblyPath(dll);
         entry = assembly.EntryPoint ?? throw new InvalidOperationException(dll + " has no entry point");
     }
@@ -61,6 +73,30 @@ internal sealed class RoslynCompiler : ICompiler
     {
         var result = entry.Invoke(null, new object[] { args });
         return result is int code ? code : 0;
+    }
+}
+
+/// IncrementalRoslyn.Compile, in a copy of this assembly loaded into the compiler's context
+/// (so its Roslyn types are the ones beside csc.dll).
+internal sealed class IncrementalCompiler
+{
+    private readonly MethodInfo compile;
+    private readonly string language;
+
+    public IncrementalCompiler(CompilerContext context, string language)
+    {
+        this.language = language;
+        var self = context.LoadFromAssemblyPath(typeof(CompilerHost).Assembly.Location);
+        compile = self.GetType("IncrementalRoslyn", throwOnError: true)!.GetMethod("Compile")
+            ?? throw new InvalidOperationException("IncrementalRoslyn.Compile not found");
+    }
+
+    public int Compile(string cwd, string[] args, TextWriter output)
+    {
+        // The compiler server's option means nothing here.
+        var own = args.Where(a => !a.StartsWith("/shared", StringComparison.OrdinalIgnoreCase)
+            && !a.StartsWith("-shared", StringComparison.OrdinalIgnoreCase)).ToArray();
+        return (int)compile.Invoke(null, new object[] { language, cwd, own, output })!;
     }
 }
 
@@ -135,7 +171,21 @@ internal sealed class FSharpCompiler : ICompiler
 
 internal static class CompilerHost
 {
+    private static readonly Dictionary<string, CompilerContext> contexts = new();
     private static readonly Dictionary<string, ICompiler> compilers = new();
+    private static readonly Dictionary<string, IncrementalCompiler> incrementals = new();
+    // Why the incremental compile could not run for a compiler: it is not tried again.
+    private static readonly Dictionary<string, string> incrementalBroken = new();
+
+    private static CompilerContext Context(string dll)
+    {
+        if (!contexts.TryGetValue(dll, out var context))
+        {
+            context = new CompilerContext(dll);
+            contexts[dll] = context;
+        }
+        return context;
+    }
 
     private static ICompiler Compiler(string language, string dll)
     {
@@ -145,12 +195,48 @@ internal static class CompilerHost
             compiler = language switch
             {
                 "fsharp" => new FSharpCompiler(dll),
-                "csharp" or "vb" => new RoslynCompiler(dll),
+                "csharp" or "vb" => new RoslynCompiler(Context(dll), dll),
                 _ => throw new ArgumentException("unknown language `" + language + "`"),
             };
             compilers[key] = compiler;
         }
         return compiler;
+    }
+
+    private static bool IncrementalEnabled =>
+        Environment.GetEnvironmentVariable("EMIT_DELTA_INCREMENTAL")?.Trim() != "0";
+
+    /// Compiles C#/VB incrementally; null (and the reason in `broken`) when the incremental
+    /// compiler cannot run here, so the caller compiles with the entry point instead.
+    private static int? CompileIncrementally(string language, string dll, string cwd, string[] args, TextWriter output, out string? broken)
+    {
+        var key = language + "\n" + dll;
+        broken = null;
+        if (incrementalBroken.TryGetValue(key, out var reason))
+        {
+            broken = reason;
+            return null;
+        }
+        var text = new StringWriter();
+        try
+        {
+            if (!incrementals.TryGetValue(key, out var incremental))
+            {
+                incremental = new IncrementalCompiler(Context(dll), language);
+                incrementals[key] = incremental;
+            }
+            var exit = incremental.Compile(cwd, args, text);
+            output.Write(text.ToString());
+            return exit;
+        }
+        catch (Exception e)
+        {
+            var inner = e is TargetInvocationException { InnerException: not null } t ? t.InnerException! : e;
+            broken = inner.GetType().Name + ": " + inner.Message;
+            incrementalBroken[key] = broken;
+            incrementals.Remove(key);
+            return null;
+        }
     }
 
     private static JsonObject Handle(string line)
@@ -168,13 +254,25 @@ internal static class CompilerHost
         var stdout = Console.Out;
         var stderr = Console.Error;
         int exit;
+        var how = language == "fsharp" ? "fsc" : "entry-point";
+        string? broken = null;
         try
         {
             Environment.CurrentDirectory = cwd;
-            var compiler = Compiler(language, dll);
             Console.SetOut(text);
             Console.SetError(text);
-            exit = compiler.Compile(args, text);
+            int? incremental = language is "csharp" or "vb" && IncrementalEnabled
+                ? CompileIncrementally(language, dll, cwd, args, text, out broken)
+                : null;
+            if (incremental is int code)
+            {
+                exit = code;
+                how = "incremental";
+            }
+            else
+            {
+                exit = Compiler(language, dll).Compile(args, text);
+            }
         }
         catch (Exception e)
         {
@@ -193,6 +291,8 @@ internal static class CompilerHost
             ["output"] = text.ToString(),
             ["working_set"] = Environment.WorkingSet,
             ["ms"] = watch.Elapsed.TotalMilliseconds,
+            ["how"] = how,
+            ["incremental_error"] = broken,
         };
     }
 

@@ -49,12 +49,18 @@ struct Watch {
 
 impl Watch {
     fn start(project: &Path, extra: &[&str]) -> Watch {
+        Watch::start_with(project, extra, &[])
+    }
+
+    /// [`Watch::start`] with these environment variables set.
+    fn start_with(project: &Path, extra: &[&str], env: &[(&str, &str)]) -> Watch {
         let cache = std::env::temp_dir().join("emit-delta-test-cache");
         let mut child = Command::new(env!("CARGO_BIN_EXE_emit-delta"))
             .arg("watch")
             .arg(project)
             .arg("--json")
             .args(extra)
+            .envs(env.iter().copied())
             .env("EMIT_DELTA_CACHE_DIR", cache)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -199,8 +205,9 @@ fn sample(name: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Body edits applied to one process (to `assembly`), each value as the edited source
-/// computes it.
-fn edits_apply_in_place(w: &mut Watch, source: &Path, assembly: &str, edits: usize) -> u32 {
+/// computes it, each compiled on the fast path by `compiler` (`incremental` for C# and
+/// VB, `fsc` for F#).
+fn edits_apply_in_place(w: &mut Watch, source: &Path, assembly: &str, compiler: &str, edits: usize) -> u32 {
     let started = w.event(&["started"]);
     let pid = started["pid"].as_u64().unwrap() as u32;
     assert_eq!(w.value(), (42, pid));
@@ -217,6 +224,7 @@ fn edits_apply_in_place(w: &mut Watch, source: &Path, assembly: &str, edits: usi
         // After the first full build the invocations are captured: every body edit
         // compiles in the warm compiler.
         assert_eq!(applied["build"], "fast", "edit {i}: {applied}\n{}", w.log());
+        assert_eq!(applied["compiler"], compiler, "edit {i}: {applied}");
         assert_eq!(w.value(), (expected, pid), "edit {i} ({a} * {b})");
     }
     pid
@@ -264,11 +272,10 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     let (_tmp, dir) = sample("cs-app");
     let source = dir.join("Program.cs");
     let mut w = Watch::start(&dir.join("CsApp.csproj"), &[]);
-    let pid = edits_apply_in_place(&mut w, &source, "CsApp.dll", 4);
+    let pid = edits_apply_in_place(&mut w, &source, "CsApp.dll", "incremental", 4);
     let compiler = compiler_pid(&mut w);
     assert!(alive(compiler));
-    let server = w.server_pid.expect("C# compiles through a compiler server that watch owns");
-    assert!(alive(server));
+    assert_eq!(w.server_pid, None, "C# compiles incrementally in the warm compiler: no compiler server");
 
     // Handlers: ClearCache then UpdateApplication, with exactly the updated type, per update.
     let handlers = w.ask("handlers");
@@ -345,7 +352,6 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     assert!(!alive(new_pid), "the app {new_pid} outlived watch");
     assert!(!socket.exists(), "{} was not removed", socket.display());
     assert!(!alive(compiler), "the warm compiler {compiler} outlived watch");
-    assert!(!alive(server), "the compiler server {server} outlived watch");
 }
 
 #[test]
@@ -356,7 +362,7 @@ fn watch_fs_body_edits_apply_in_place_and_a_killed_watch_frees_the_lock() {
     let (_tmp, dir) = sample("fs-app");
     let mut w = Watch::start(&dir, &[]);
     let source = dir.join("Program.fs");
-    let pid = edits_apply_in_place(&mut w, &source, "FsApp.dll", 4);
+    let pid = edits_apply_in_place(&mut w, &source, "FsApp.dll", "fsc", 4);
     let compiler = compiler_pid(&mut w);
     assert_fast_output_is_dotnet_builds(&dir.join("FsApp.fsproj"), "FsApp.dll");
 
@@ -421,7 +427,7 @@ fn watch_vb_body_edits_then_app_exit_and_start_on_next_change() {
     let Some(_dotnet) = support::dotnet("watch_vb_body_edits_then_app_exit_and_start_on_next_change") else { return };
     let (_tmp, dir) = sample("vb-app");
     let mut w = Watch::start(&dir, &[]);
-    let pid = edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", 4);
+    let pid = edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", "incremental", 4);
     assert_fast_output_is_dotnet_builds(&dir.join("VbApp.vbproj"), "VbApp.dll");
 
     // The app exits by itself (its stdin ends): watch waits, and the next change starts it.
@@ -441,9 +447,12 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
         return;
     };
     let (_tmp, dir) = sample("cs-lib");
-    let mut w = Watch::start(&dir.join("App"), &["--on-rude", "exit"]);
+    // Without the incremental compile, C# goes through a compiler server watch owns.
+    let mut w = Watch::start_with(&dir.join("App"), &["--on-rude", "exit"], &[("EMIT_DELTA_INCREMENTAL", "0")]);
     let source = dir.join("Lib/Calculator.cs");
-    let pid = edits_apply_in_place(&mut w, &source, "Lib.dll", 2);
+    let pid = edits_apply_in_place(&mut w, &source, "Lib.dll", "entry-point", 2);
+    let server = w.server_pid.expect("with EMIT_DELTA_INCREMENTAL=0, C# compiles through a compiler server");
+    assert!(alive(server));
 
     // --on-rude exit: a static field with an initializer stops the app and watch.
     let text = std::fs::read_to_string(&source).unwrap();
@@ -474,6 +483,8 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
     };
     assert_eq!(status.code(), Some(0));
     assert!(!alive(pid), "the app {pid} outlived watch");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!alive(server), "the compiler server {server} outlived watch");
 }
 
 /// Adds `static int {name}() => {value};` to the Calculator of cs-app and makes Compute

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use emit_delta::capability::Capabilities;
 use emit_delta::hot::{Delta, Prepared, Session};
 use emit_delta::watch::builder::{Build, Builder};
+use emit_delta::watch::compiler_host::Compiler;
 use emit_delta::watch::protocol::{self, Hello};
 use emit_delta::watch::tool_cache;
 use serde_json::json;
@@ -40,6 +41,10 @@ pub struct Options {
 
 const AGENT_PROJECT: &str = include_str!("../../agent/EmitDeltaAgent.csproj");
 const AGENT_SOURCE: &str = include_str!("../../agent/StartupHook.cs");
+/// How long a file must be quiet after a write before the save is built: editors write
+/// a file in one go (or by a rename a few milliseconds later), so this only needs to cover
+/// that, and every millisecond of it is in the save-to-running-code latency.
+const SAVE_SETTLES: Duration = Duration::from_millis(50);
 const PROJECT_EXTS: [&str; 3] = ["csproj", "fsproj", "vbproj"];
 const SOURCE_EXTS: [&str; 9] = ["cs", "fs", "fsi", "vb", "csproj", "fsproj", "vbproj", "props", "targets"];
 
@@ -659,6 +664,17 @@ fn build_text(build: &Build) -> String {
 fn add_build_fields(fields: &mut serde_json::Value, build: &Build) {
     if let Some(map) = fields.as_object_mut() {
         map.insert("build".into(), json!(build.kind.name()));
+        if !build.compilers.is_empty() {
+            let names: Vec<&str> = build.compilers.iter().map(|c| c.name()).collect();
+            map.insert("compiler".into(), json!(names.join(",")));
+        }
+        let fallback = build.compilers.iter().find_map(|c| match c {
+            Compiler::EntryPoint { incremental_error } => incremental_error.clone(),
+            _ => None,
+        });
+        if let Some(why) = fallback {
+            map.insert("incremental_error".into(), json!(why));
+        }
         map.insert("reason".into(), json!(build.reason));
         map.insert("build_ms".into(), json!(ms(build.took)));
     }
@@ -743,7 +759,7 @@ pub fn run(opts: Options) -> i32 {
         project_closure(&project).iter().map(|p| p.parent().unwrap_or(Path::new("/")).to_path_buf()).collect();
     let filter_roots = roots.clone();
     let mut debouncer = match notify_debouncer_full::new_debouncer(
-        Duration::from_millis(150),
+        SAVE_SETTLES,
         None,
         move |result: notify_debouncer_full::DebounceEventResult| {
             let Ok(events) = result else { return };

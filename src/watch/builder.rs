@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::compiler_host::{self, CompilerHost};
+use super::compiler_host::{self, Compiler, CompilerHost};
 use super::compiler_server::{self, CompilerServer};
 use super::fast_build::{self, FastBuild, Folders};
 use super::invocation::{self, Invocation, Language};
@@ -37,6 +37,8 @@ pub struct Build {
     /// Why the full build (none for the fast path).
     pub reason: Option<String>,
     pub took: Duration,
+    /// How the fast path compiled each project (none for a full build).
+    pub compilers: Vec<Compiler>,
     /// The compiler's errors when it failed.
     pub result: Result<(), Vec<String>>,
 }
@@ -50,8 +52,11 @@ pub struct Builder {
     invocations: Option<Vec<Invocation>>,
     host: Option<CompilerHost>,
     host_dll: Option<PathBuf>,
-    /// The C#/VB compiler server the host sends compiles to.
+    /// The C#/VB compiler server the host sends compiles to when it cannot compile
+    /// incrementally (started only then).
     server: Option<CompilerServer>,
+    /// Whether the host said its incremental compile cannot run (then C#/VB go to the server).
+    incremental_broken: bool,
     /// The last build that succeeded (the base of a fast build's staging folder).
     current: Option<PathBuf>,
 }
@@ -69,6 +74,7 @@ impl Builder {
             host: None,
             host_dll: None,
             server: None,
+            incremental_broken: !incremental_enabled(),
             current: None,
         }
     }
@@ -99,7 +105,9 @@ impl Builder {
         };
         let start = Instant::now();
         let roslyn = projects.iter().filter_map(|&i| invocations.get(i)).find(|inv| inv.language != Language::FSharp);
-        let shared = roslyn.and_then(|inv| ensure_server(&mut self.server, &self.dotnet, &inv.compiler));
+        let shared = roslyn
+            .filter(|_| self.incremental_broken)
+            .and_then(|inv| ensure_server(&mut self.server, &self.dotnet, &inv.compiler));
         let (dotnet, host_dll) = (self.dotnet.clone(), self.host_dll.clone());
         let mut start_host = || match &host_dll {
             Some(dll) => CompilerHost::start(&dotnet, dll),
@@ -114,13 +122,20 @@ impl Builder {
             shared.as_deref(),
         );
         match outcome {
-            FastBuild::Built => {
+            FastBuild::Built(compilers) => {
                 self.current = Some(staging.to_path_buf());
-                Build { kind: BuildKind::Fast, reason: None, took: start.elapsed(), result: Ok(()) }
+                if compilers.iter().any(|c| matches!(c, Compiler::EntryPoint { incremental_error: Some(_) })) {
+                    self.incremental_broken = true;
+                }
+                Build { kind: BuildKind::Fast, reason: None, took: start.elapsed(), compilers, result: Ok(()) }
             }
-            FastBuild::Failed(errors) => {
-                Build { kind: BuildKind::Fast, reason: None, took: start.elapsed(), result: Err(errors) }
-            }
+            FastBuild::Failed(errors) => Build {
+                kind: BuildKind::Fast,
+                reason: None,
+                took: start.elapsed(),
+                compilers: Vec::new(),
+                result: Err(errors),
+            },
             FastBuild::Fallback(reason) => {
                 let _ = std::fs::remove_dir_all(staging);
                 self.full(staging, reason)
@@ -136,7 +151,7 @@ impl Builder {
         if result.is_ok() {
             self.current = Some(staging.to_path_buf());
         }
-        Build { kind: BuildKind::Full, reason: Some(reason), took: start.elapsed(), result }
+        Build { kind: BuildKind::Full, reason: Some(reason), took: start.elapsed(), compilers: Vec::new(), result }
     }
 
     /// After a full build: captures the invocations of every project (the fast path is
@@ -165,6 +180,7 @@ impl Builder {
         if let (Some(host), Some(first)) = (self.host.as_mut(), invocations.first()) {
             let mut args = first.redirected(&warm_dir).host_args(&self.scratch.join("warm-up.rsp"))?;
             if first.language != Language::FSharp
+                && self.incremental_broken
                 && let Some(option) = ensure_server(&mut self.server, &self.dotnet, &first.compiler)
             {
                 args.insert(0, option);
@@ -174,6 +190,12 @@ impl Builder {
         self.invocations = Some(invocations);
         Ok(true)
     }
+}
+
+/// Whether C#/VB compile incrementally in the host (`EMIT_DELTA_INCREMENTAL=0`: no, the
+/// host reads the same variable).
+fn incremental_enabled() -> bool {
+    std::env::var("EMIT_DELTA_INCREMENTAL").map_or(true, |v| v.trim() != "0")
 }
 
 /// The `/shared:<pipe>` option of a running compiler server beside `compiler` (started

@@ -1,5 +1,7 @@
 //! The warm compiler: `compiler-host/` (a C# program, built on first use) that loads the
-//! SDK's own F#, C# and VB compilers once and compiles each request in-process. One per
+//! SDK's own F#, C# and VB compilers once and compiles each request in-process; C# and
+//! VB incrementally (the project's compilation kept in memory, only changed files parsed
+//! again, `compiler-host/IncrementalRoslyn.cs`). One per
 //! watch: started by it, in its own process group, killed with it (on drop; and by the
 //! kernel when watch dies, `PR_SET_PDEATHSIG`; and it exits when its stdin ends).
 //! Recycled once its working set passes [`memory_bound`].
@@ -18,12 +20,17 @@ use super::tool_cache::Tool;
 
 pub const HOST_PROJECT: &str = include_str!("../../compiler-host/EmitDeltaCompilerHost.csproj");
 pub const HOST_SOURCE: &str = include_str!("../../compiler-host/CompilerHost.cs");
+pub const HOST_INCREMENTAL: &str = include_str!("../../compiler-host/IncrementalRoslyn.cs");
 
 /// The compiler host's sources, for [`super::tool_cache::built`].
 pub fn tool() -> Tool<'static> {
     Tool {
         name: "compiler-host",
-        files: &[("EmitDeltaCompilerHost.csproj", HOST_PROJECT), ("CompilerHost.cs", HOST_SOURCE)],
+        files: &[
+            ("EmitDeltaCompilerHost.csproj", HOST_PROJECT),
+            ("CompilerHost.cs", HOST_SOURCE),
+            ("IncrementalRoslyn.cs", HOST_INCREMENTAL),
+        ],
         project_file: "EmitDeltaCompilerHost.csproj",
         assembly: "EmitDeltaCompilerHost.dll",
     }
@@ -51,9 +58,40 @@ const COMPILE_TIMEOUT: Duration = Duration::from_secs(300);
 pub enum Compiled {
     /// The compiler ran: its exit code (0: the outputs are written) and diagnostics.
     /// `working_set`: the host's, in bytes, after the compile.
-    Ran { exit: i32, output: String, host_ms: f64, working_set: u64 },
+    Ran { exit: i32, output: String, host_ms: f64, working_set: u64, how: Compiler },
     /// The host died or misbehaved; it is gone and the next compile starts a new one.
     HostLost(String),
+}
+
+/// Which compiler of the host compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Compiler {
+    /// C#/VB in memory, only the changed files parsed again.
+    Incremental,
+    /// csc/vbc's entry point (through the compiler server when one is given), with why
+    /// the incremental compile did not run when it was tried.
+    EntryPoint { incremental_error: Option<String> },
+    /// F#: `FSharpChecker.Compile`.
+    Fsc,
+}
+
+impl Compiler {
+    fn from_reply(v: &Value) -> Compiler {
+        match v["how"].as_str() {
+            Some("incremental") => Compiler::Incremental,
+            Some("fsc") => Compiler::Fsc,
+            _ => Compiler::EntryPoint { incremental_error: v["incremental_error"].as_str().map(str::to_string) },
+        }
+    }
+
+    /// The name in watch's events: `incremental`, `entry-point`, `fsc`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Compiler::Incremental => "incremental",
+            Compiler::EntryPoint { .. } => "entry-point",
+            Compiler::Fsc => "fsc",
+        }
+    }
 }
 
 /// A running compiler host.
@@ -170,6 +208,7 @@ impl CompilerHost {
             output: output.to_string(),
             host_ms: v["ms"].as_f64().unwrap_or_default(),
             working_set: v["working_set"].as_u64().unwrap_or_default(),
+            how: Compiler::from_reply(&v),
         }
     }
 

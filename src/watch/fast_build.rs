@@ -5,14 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use super::compiler_host::{Compiled, CompilerHost};
+use super::compiler_host::{Compiled, Compiler, CompilerHost};
 use super::invocation::{Invocation, Language};
 
 /// What a fast build ended with.
 #[derive(Debug)]
 pub enum FastBuild {
-    /// The staging folder holds the new build.
-    Built,
+    /// The staging folder holds the new build; how each project compiled.
+    Built(Vec<Compiler>),
     /// The compiler reported errors in the sources (the app keeps its code).
     Failed(Vec<String>),
     /// The fast path cannot decide: build with `dotnet build`, for this reason.
@@ -32,9 +32,9 @@ pub struct Folders<'a> {
 }
 
 /// Compiles `projects` (indexes into `invocations`, in order) with `host` (started by
-/// `start` when there is none), C# and VB through the compiler server named by `shared`
-/// (a `/shared:<pipe>` option) when there is one, then stages `current` + the outputs
-/// into `staging`.
+/// `start` when there is none), C# and VB incrementally in the host, or through the
+/// compiler server named by `shared` (a `/shared:<pipe>` option) when the host cannot,
+/// then stages `current` + the outputs into `staging`.
 /// A host that dies is dropped (the next build starts a new one); one past its memory
 /// bound is dropped after the compile.
 pub fn build(
@@ -46,6 +46,7 @@ pub fn build(
     shared: Option<&str>,
 ) -> FastBuild {
     let mut compiled = Vec::new();
+    let mut compilers = Vec::new();
     for &i in projects {
         let Some(inv) = invocations.get(i) else {
             return FastBuild::Fallback(format!("no invocation {i}"));
@@ -75,7 +76,7 @@ pub fn build(
                 remove_outputs(inv);
                 return FastBuild::Fallback(format!("the warm compiler was lost: {e}"));
             }
-            Compiled::Ran { exit: 0, .. } => {}
+            Compiled::Ran { exit: 0, how, .. } => compilers.push(how),
             Compiled::Ran { output, .. } => {
                 remove_outputs(inv);
                 if let Some(marker) = STALE_MARKERS.iter().find(|m| output.contains(*m)) {
@@ -96,7 +97,7 @@ pub fn build(
         compiled.push(inv);
     }
     match stage(folders.current, folders.staging, &compiled) {
-        Ok(()) => FastBuild::Built,
+        Ok(()) => FastBuild::Built(compilers),
         Err(e) => FastBuild::Fallback(format!("staging the fast build: {e}")),
     }
 }
