@@ -8,6 +8,9 @@ MODE (default: all of them, in this order):
   fs-full     the same with --no-fast (every save through `dotnet build`)
   fs-restart  F#: stop the app, incremental `dotnet build` in place, start it again
   cs-fast     emit-delta watch on testdata/watch/cs-app20 (C#, 20 files), fast path
+              (C# compiled incrementally in the warm compiler)
+  cs-server   the same fast path with EMIT_DELTA_INCREMENTAL=0: each save compiled whole
+              by csc through a compiler server watch starts (the side-by-side comparison)
   cs-full     the same with --no-fast
   cs-dotnet-watch  `dotnet watch` (its own hot reload) on the same C# app
 
@@ -26,7 +29,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMIT_DELTA = os.path.join(REPO, "target/release/emit-delta")
 ARGS = sys.argv[1:]
 N = int(ARGS.pop(0)) if ARGS and ARGS[0].isdigit() else 10
-MODES = ARGS or ["fs-fast", "fs-full", "fs-restart", "cs-fast", "cs-full", "cs-dotnet-watch"]
+MODES = ARGS or ["fs-fast", "fs-full", "fs-restart", "cs-fast", "cs-server", "cs-full", "cs-dotnet-watch"]
 SAMPLES = {"fs": ("fs-app20", "FsApp20.fsproj", "Calculator.fs", "FsApp20"),
            "cs": ("cs-app20", "CsApp20.csproj", "Calculator.cs", "CsApp20")}
 ENV_KEYS = ["UseSharedCompilation", "MSBUILDDISABLENODEREUSE", "DOTNET_CLI_USE_MSBUILD_SERVER"]
@@ -93,11 +96,11 @@ def pump(stream, q):
         q.put(line.rstrip("\n"))
 
 
-def run_emit_delta(lang, fast):
+def run_emit_delta(lang, fast, extra_env=None, compiler=None):
     tmp, app, project, source = copy_sample(lang)
     port = free_port()
     cmd = [EMIT_DELTA, "watch", project, "--json"] + ([] if fast else ["--no-fast"])
-    env = dict(os.environ, SAMPLE_PORT=str(port))
+    env = dict(os.environ, SAMPLE_PORT=str(port), **(extra_env or {}))
     watch = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              text=True, start_new_session=True, env=env)
     events = queue.Queue()
@@ -128,6 +131,8 @@ def run_emit_delta(lang, fast):
             end = wait_value(port, value)
             if fast and e.get("build") != "fast":
                 raise SystemExit(f"edit {i} did not take the fast path: {e}")
+            if compiler and e.get("compiler") != compiler:
+                raise SystemExit(f"edit {i} was not compiled by {compiler}: {e}")
             if i >= 0:
                 rows.append({"total": end - start, "build": e["build_ms"] / 1000, "delta": e["delta_ms"] / 1000,
                              "apply": e["apply_ms"] / 1000})
@@ -219,7 +224,10 @@ def main():
     print("| --- | --- | --- | --- | --- | --- |")
     for mode in MODES:
         lang, how = mode.split("-", 1)
-        rows = {"fast": lambda: run_emit_delta(lang, True), "full": lambda: run_emit_delta(lang, False),
+        compiler = {"fs": "fsc", "cs": "incremental"}[lang]
+        rows = {"fast": lambda: run_emit_delta(lang, True, compiler=compiler),
+                "server": lambda: run_emit_delta(lang, True, {"EMIT_DELTA_INCREMENTAL": "0"}, "entry-point"),
+                "full": lambda: run_emit_delta(lang, False),
                 "restart": lambda: run_restart(lang), "dotnet-watch": lambda: run_dotnet_watch(lang)}[how]()
         med = lambda k: (f"{statistics.median(r[k] for r in rows):.3f} s" if k in rows[0] else "")
         totals = [r["total"] for r in rows]

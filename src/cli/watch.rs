@@ -650,9 +650,13 @@ impl Watch {
     }
 }
 
-/// `fast build 0.8 s` or `full build 3.2 s: project file changed: App.fsproj`.
+/// `fast build 0.8 s (fsc)` or `full build 3.2 s: project file changed: App.fsproj`.
 fn build_text(build: &Build) -> String {
     let mut text = format!("{} build {}", build.kind.name(), human(build.took));
+    if !build.compilers.is_empty() {
+        let names: Vec<&str> = build.compilers.iter().map(|c| c.name()).collect();
+        text.push_str(&format!(" ({})", names.join(", ")));
+    }
     if let Some(reason) = &build.reason {
         text.push_str(": ");
         text.push_str(reason);
