@@ -426,9 +426,13 @@ fn watch_fs_body_edits_apply_in_place_and_a_killed_watch_frees_the_lock() {
 fn watch_vb_body_edits_then_app_exit_and_start_on_next_change() {
     let Some(_dotnet) = support::dotnet("watch_vb_body_edits_then_app_exit_and_start_on_next_change") else { return };
     let (_tmp, dir) = sample("vb-app");
-    let mut w = Watch::start(&dir, &[]);
+    // A memory bound of 1 MiB: the warm compiler is let go after every compile, and each
+    // next compile starts a fresh one: the edits still take the fast path.
+    let mut w = Watch::start_with(&dir, &[], &[("EMIT_DELTA_COMPILER_MAX_MB", "1")]);
     let pid = edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", "incremental", 4);
     assert_fast_output_is_dotnet_builds(&dir.join("VbApp.vbproj"), "VbApp.dll");
+    let recycled = w.log().lines().filter(|l| l.contains("\"compiler_recycled_mb\"")).count();
+    assert!(recycled >= 4, "the warm compiler was recycled {recycled} times in 4 edits\n{}", w.log());
 
     // The app exits by itself (its stdin ends): watch waits, and the next change starts it.
     w.stdin = None;

@@ -679,6 +679,9 @@ fn add_build_fields(fields: &mut serde_json::Value, build: &Build) {
         if let Some(why) = fallback {
             map.insert("incremental_error".into(), json!(why));
         }
+        if let Some(bytes) = build.recycled {
+            map.insert("compiler_recycled_mb".into(), json!(bytes / (1024 * 1024)));
+        }
         map.insert("reason".into(), json!(build.reason));
         map.insert("build_ms".into(), json!(ms(build.took)));
     }

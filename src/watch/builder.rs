@@ -39,6 +39,9 @@ pub struct Build {
     pub took: Duration,
     /// How the fast path compiled each project (none for a full build).
     pub compilers: Vec<Compiler>,
+    /// The warm compiler's working set, in bytes, when this build left it past its
+    /// memory bound and it was let go.
+    pub recycled: Option<u64>,
     /// The compiler's errors when it failed.
     pub result: Result<(), Vec<String>>,
 }
@@ -122,18 +125,26 @@ impl Builder {
             shared.as_deref(),
         );
         match outcome {
-            FastBuild::Built(compilers) => {
+            FastBuild::Built { compilers, recycled } => {
                 self.current = Some(staging.to_path_buf());
                 if compilers.iter().any(|c| matches!(c, Compiler::EntryPoint { incremental_error: Some(_) })) {
                     self.incremental_broken = true;
                 }
-                Build { kind: BuildKind::Fast, reason: None, took: start.elapsed(), compilers, result: Ok(()) }
+                Build {
+                    kind: BuildKind::Fast,
+                    reason: None,
+                    took: start.elapsed(),
+                    compilers,
+                    recycled,
+                    result: Ok(()),
+                }
             }
             FastBuild::Failed(errors) => Build {
                 kind: BuildKind::Fast,
                 reason: None,
                 took: start.elapsed(),
                 compilers: Vec::new(),
+                recycled: None,
                 result: Err(errors),
             },
             FastBuild::Fallback(reason) => {
@@ -151,7 +162,14 @@ impl Builder {
         if result.is_ok() {
             self.current = Some(staging.to_path_buf());
         }
-        Build { kind: BuildKind::Full, reason: Some(reason), took: start.elapsed(), compilers: Vec::new(), result }
+        Build {
+            kind: BuildKind::Full,
+            reason: Some(reason),
+            took: start.elapsed(),
+            compilers: Vec::new(),
+            recycled: None,
+            result,
+        }
     }
 
     /// After a full build: captures the invocations of every project (the fast path is

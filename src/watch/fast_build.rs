@@ -11,8 +11,10 @@ use super::invocation::{Invocation, Language};
 /// What a fast build ended with.
 #[derive(Debug)]
 pub enum FastBuild {
-    /// The staging folder holds the new build; how each project compiled.
-    Built(Vec<Compiler>),
+    /// The staging folder holds the new build; how each project compiled, and the warm
+    /// compiler's working set when it passed its bound and was let go (the next compile
+    /// starts a fresh one).
+    Built { compilers: Vec<Compiler>, recycled: Option<u64> },
     /// The compiler reported errors in the sources (the app keeps its code).
     Failed(Vec<String>),
     /// The fast path cannot decide: build with `dotnet build`, for this reason.
@@ -47,6 +49,7 @@ pub fn build(
 ) -> FastBuild {
     let mut compiled = Vec::new();
     let mut compilers = Vec::new();
+    let mut recycled = None;
     for &i in projects {
         let Some(inv) = invocations.get(i) else {
             return FastBuild::Fallback(format!("no invocation {i}"));
@@ -69,6 +72,9 @@ pub fn build(
         let result = h.compile(inv, &args);
         if h.over_memory_bound(&result) {
             *host = None;
+            if let Compiled::Ran { working_set, .. } = result {
+                recycled = Some(working_set);
+            }
         }
         match result {
             Compiled::HostLost(e) => {
@@ -97,7 +103,7 @@ pub fn build(
         compiled.push(inv);
     }
     match stage(folders.current, folders.staging, &compiled) {
-        Ok(()) => FastBuild::Built(compilers),
+        Ok(()) => FastBuild::Built { compilers, recycled },
         Err(e) => FastBuild::Fallback(format!("staging the fast build: {e}")),
     }
 }
