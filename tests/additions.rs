@@ -295,3 +295,49 @@ fn member_edits_are_refused_without_their_capability() {
         }
     }
 }
+
+/// A refused edit of compiler-generated code is one line under the member the user
+/// wrote; the generated definitions behind it are in `--json` (`generated`) and, with
+/// `--verbose`, on a line under it, never in the line itself.
+#[test]
+fn generated_members_are_reported_under_the_member_the_user_wrote() {
+    use emit_delta::diff::generated::user_facing;
+    for scenario in ["cs-add-lambda", "fs-add-closure"] {
+        let (o, v) = json_of(scenario, "v2", &["--capabilities", "Baseline"]);
+        assert_eq!(o.status.code(), Some(8), "{scenario}: {}", String::from_utf8_lossy(&o.stderr));
+        let edits = v["rude_edits"].as_array().unwrap();
+        let mut generated = Vec::new();
+        let mut lines = std::collections::HashSet::new();
+        for e in edits {
+            let member = e["member"].as_str().unwrap();
+            assert_eq!(user_facing(member), member, "{scenario}: a generated name reported as the member: {e}");
+            assert!(lines.insert((member, e["change"].as_str().unwrap())), "{scenario}: the same cause twice: {v}");
+            for g in e["generated"].as_array().into_iter().flatten() {
+                let g = g.as_str().unwrap();
+                assert_ne!(user_facing(g), g, "{scenario}: {g} is not a generated name");
+                assert_eq!(user_facing(g), member, "{scenario}: {g} is reported under another member: {e}");
+                generated.push(g.to_string());
+            }
+        }
+        assert!(!generated.is_empty(), "{scenario}: no generated definition behind any rude edit: {v}");
+
+        let run = |verbose: bool| {
+            let out = tempfile::tempdir().unwrap();
+            let mut args = vec![build(scenario, "v1"), build(scenario, "v2"), "--out".into(), out.path().into()];
+            args.extend(["--capabilities".into(), "Baseline".into()]);
+            if verbose {
+                args.push("--verbose".into());
+            }
+            let o = Command::new(EMIT_DELTA).args(&args).output().unwrap();
+            assert_eq!(o.status.code(), Some(8));
+            String::from_utf8_lossy(&o.stderr).into_owned()
+        };
+        let (plain, verbose) = (run(false), run(true));
+        assert_eq!(plain.lines().count(), edits.len(), "{scenario}: one line per rude edit:\n{plain}");
+        for g in &generated {
+            assert!(!plain.contains(g.as_str()), "{scenario}: {g} printed without --verbose:\n{plain}");
+            let listed = verbose.lines().any(|l| l.starts_with("  generated: ") && l.contains(g.as_str()));
+            assert!(listed, "{scenario}: {g} not listed with --verbose:\n{verbose}");
+        }
+    }
+}

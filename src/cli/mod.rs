@@ -40,6 +40,10 @@ struct Cli {
     /// Print a machine-readable summary.
     #[arg(long)]
     json: bool,
+    /// Under a rude edit of compiler-generated code (reported under the member the user
+    /// wrote), list the generated definitions behind it (`--json` always has them).
+    #[arg(long)]
+    verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -181,6 +185,9 @@ fn generate_main(cli: &Cli) -> i32 {
             }
             for e in &edits {
                 eprintln!("{}rude edit: {e}", location_prefix(e));
+                if cli.verbose && !e.generated.is_empty() {
+                    eprintln!("  generated: {}", e.generated.join(", "));
+                }
             }
             8
         }

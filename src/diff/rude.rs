@@ -2,6 +2,7 @@
 //! that differs from a restart. Each names the member, what changed and why, and has a
 //! stable [`RudeKind`] code for tools.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::capability::Capability;
@@ -69,6 +70,11 @@ pub struct RudeEdit {
     /// otherwise the location is looked up by `member`.
     #[serde(skip)]
     pub subject: Option<Token>,
+    /// The compiler-generated definitions behind an edit reported under the member the
+    /// user wrote (their metadata names, e.g. `App.Program+<>c::<Run>b__0_1`): see
+    /// [`by_user_member`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub generated: Vec<String>,
 }
 
 impl RudeEdit {
@@ -86,6 +92,7 @@ impl RudeEdit {
             needs: None,
             location: None,
             subject: None,
+            generated: Vec::new(),
         }
     }
 
@@ -99,6 +106,7 @@ impl RudeEdit {
             needs: Some(capability),
             location: None,
             subject: None,
+            generated: Vec::new(),
         }
     }
 
@@ -107,6 +115,42 @@ impl RudeEdit {
         self.subject = Some(subject);
         self
     }
+}
+
+/// One rude edit per user-level cause: an edit of compiler-generated code (a closure's
+/// method, a lambda's cache field, a pipeline stage) is named after the member the user
+/// wrote (`a lambda in App.Program::Run`), the generated definitions behind it kept in
+/// [`RudeEdit::generated`]; edits that then say the same thing become one, in the order
+/// of their first.
+pub fn by_user_member(edits: Vec<RudeEdit>) -> Vec<RudeEdit> {
+    let mut out: Vec<RudeEdit> = Vec::with_capacity(edits.len());
+    let mut index: HashMap<(RudeKind, String, String, String), usize> = HashMap::new();
+    for mut edit in edits {
+        let user = super::generated::user_facing(&edit.member);
+        if user != edit.member {
+            let raw = std::mem::replace(&mut edit.member, user);
+            edit.generated.push(raw);
+        }
+        let key = (edit.kind, edit.member.clone(), edit.change.clone(), edit.reason.clone());
+        match index.get(&key) {
+            Some(&i) => {
+                let first = &mut out[i];
+                for g in edit.generated {
+                    if !first.generated.contains(&g) {
+                        first.generated.push(g);
+                    }
+                }
+                if first.location.is_none() {
+                    first.location = edit.location;
+                }
+            }
+            None => {
+                index.insert(key, out.len());
+                out.push(edit);
+            }
+        }
+    }
+    out
 }
 
 impl fmt::Display for RudeEdit {

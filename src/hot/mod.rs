@@ -170,8 +170,10 @@ impl Session {
             ));
         }
         if !rude.is_empty() {
+            // Located by the generated definitions' own names, then folded under the
+            // members the user wrote.
             locate(&mut rude, updated_path, &new);
-            return Ok(Prepared::Rude(rude));
+            return Ok(Prepared::Rude(crate::diff::rude::by_user_member(rude)));
         }
         let pdb_lookup = find_portable_pdb(updated_path, &new).map_err(|e| e.in_file(updated_path))?;
         let pdb_note = match &pdb_lookup {
