@@ -212,6 +212,27 @@ fn json_lists_updated_added_and_deleted_members() {
     assert!(o.status.success());
     assert_eq!(names(&v["generations"][0]["deleted_methods"]), ["App.Program::Helper"]);
     assert_eq!(names(&v["generations"][0]["added"]), ["App.Program::Compute"]);
+
+    // Renamed parameters and changed attributes are listed by member: each renamed
+    // parameter's new name is in v2's source and not in v1's.
+    let source = |scenario: &str, version: &str| {
+        let dir = support::repo().join("testdata/scenarios").join(scenario).join(version);
+        std::fs::read_to_string(dir.join("Program.cs")).unwrap()
+    };
+    let (o, v) = json_of("cs-rename-parameter", "v2", &[]);
+    assert!(o.status.success());
+    let renamed: Vec<&str> =
+        v["generations"][0]["parameters_renamed"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
+    assert!(!renamed.is_empty(), "{v}");
+    for p in renamed {
+        let name = p.rsplit_once("(parameter ").and_then(|(_, n)| n.strip_suffix(')')).unwrap();
+        let word = |text: &str| text.split(|c: char| !c.is_alphanumeric()).any(|w| w == name);
+        assert!(word(&source("cs-rename-parameter", "v2")) && !word(&source("cs-rename-parameter", "v1")), "{p}");
+    }
+    let (o, v) = json_of("cs-change-attribute", "v2", &[]);
+    assert!(o.status.success());
+    let changed = v["generations"][0]["attributes_changed"].as_array().unwrap();
+    assert!(!changed.is_empty() && changed.iter().all(|m| m.as_str().unwrap().starts_with("App.")), "{v}");
 }
 
 /// fs-closure-moved: v2 deletes the closure class `first@3` (moved to `second`); a

@@ -28,6 +28,10 @@ pub struct Summary {
     /// Deleted methods (their bodies now throw).
     pub deleted_methods: Vec<MethodSummary>,
     pub updated_types: Vec<String>,
+    /// Definitions whose custom attributes changed.
+    pub attributes_changed: Vec<String>,
+    /// Renamed parameters.
+    pub parameters_renamed: Vec<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -92,6 +96,8 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
             added: summaries(&generation.added),
             deleted_methods: summaries(&generation.deleted_methods),
             updated_types: delta.updated_type_names.clone(),
+            attributes_changed: generation.attributes_changed.clone(),
+            parameters_renamed: generation.parameters_renamed.clone(),
         });
         session.advance(delta);
     }

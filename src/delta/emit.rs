@@ -51,6 +51,11 @@ pub struct Generation {
     pub updated_types: Vec<Token>,
     /// Their display names, in the same order.
     pub updated_type_names: Vec<String>,
+    /// Definitions whose custom attributes this generation rewrote (`Type::Member`, and
+    /// `(parameter NAME)` for a parameter).
+    pub attributes_changed: Vec<String>,
+    /// Parameters this generation renamed (`Type::Method (parameter NAME)`).
+    pub parameters_renamed: Vec<String>,
     /// The chain after this generation.
     pub next: ChainState,
 }
@@ -246,6 +251,8 @@ pub fn emit_generation(
         deleted_methods,
         updated_types: updated_types.keys().copied().collect(),
         updated_type_names: updated_types.into_values().collect(),
+        attributes_changed: diff.attribute_edits.iter().map(|e| e.display.clone()).collect(),
+        parameters_renamed: diff.parameter_edits.iter().map(|e| e.display.clone()).collect(),
         next,
     })
 }
