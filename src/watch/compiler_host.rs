@@ -252,3 +252,19 @@ pub(super) fn die_with_parent(command: &mut Command) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reply_says_which_compiler_ran_and_why_not_the_incremental_one() {
+        assert_eq!(Compiler::from_reply(&json!({ "how": "incremental" })), Compiler::Incremental);
+        assert_eq!(Compiler::from_reply(&json!({ "how": "fsc" })), Compiler::Fsc);
+        let fallback = Compiler::from_reply(&json!({ "how": "entry-point", "incremental_error": "no Roslyn" }));
+        assert_eq!(fallback, Compiler::EntryPoint { incremental_error: Some("no Roslyn".into()) });
+        // An older host without the field compiled with the entry point.
+        assert_eq!(Compiler::from_reply(&json!({ "exit": 0 })), Compiler::EntryPoint { incremental_error: None });
+        assert_eq!(fallback.name(), "entry-point");
+    }
+}
