@@ -114,8 +114,13 @@ impl CompilerHost {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            // No dynamic-PGO instrumented tier in between (not measured against the default).
-            .env("DOTNET_TieredPGO", "0")
+            // Every method compiled once, fully optimized, ahead-of-time code not used: the
+            // warm-up compile takes about twice as long (in the background, after the
+            // first build), and every compile after it 2x (F#) to 5x (C# incremental)
+            // faster than with tiered compilation from ReadyToRun code (BENCHMARKS.md,
+            // "Watch latency").
+            .env("DOTNET_TieredCompilation", "0")
+            .env("DOTNET_ReadyToRun", "0")
             .process_group(0);
         die_with_parent(&mut command);
         let mut child = command.spawn().map_err(|e| format!("cannot start the compiler host: {e}"))?;
