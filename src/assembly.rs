@@ -16,15 +16,48 @@ pub enum FileBytes {
     Owned(Vec<u8>),
 }
 
+/// How a file is brought into memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Copied into the process: safe to keep while the file is rebuilt in place (a
+    /// long-lived session).
+    Copy,
+    /// Memory-mapped ([`FileBytes::open`]): no copy, for a run that ends before the
+    /// file could be rebuilt. Copying 3 MB costs a one-shot run more CPU than its diff.
+    Map,
+}
+
 impl FileBytes {
     pub fn open(path: &Path) -> Result<Self> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         // SAFETY: the map is read-only and private to this process; a concurrent
-        // writer could change what we read, which at worst yields a format error.
+        // writer could change what we read, which at worst yields a format error, or
+        // a SIGBUS if it truncates the file: map only for a run that ends soon after
+        // ([`ReadMode`]).
         match unsafe { memmap2::Mmap::map(&file) } {
             Ok(map) => Ok(FileBytes::Mapped(map)),
-            Err(_) => std::fs::read(path).map(FileBytes::Owned).map_err(|e| Error::io(path, e)),
+            Err(_) => Self::read(path),
         }
+    }
+
+    /// The file copied into memory.
+    pub fn read(path: &Path) -> Result<Self> {
+        std::fs::read(path).map(FileBytes::Owned).map_err(|e| Error::io(path, e))
+    }
+
+    /// Opens `path` as `mode` says.
+    pub fn load(path: &Path, mode: ReadMode) -> Result<Self> {
+        match mode {
+            ReadMode::Copy => Self::read(path),
+            ReadMode::Map => Self::open(path),
+        }
+    }
+}
+
+impl std::fmt::Debug for FileBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if matches!(self, FileBytes::Mapped(_)) { "Mapped" } else { "Owned" };
+        write!(f, "FileBytes::{kind}({} bytes)", self.len())
     }
 }
 

@@ -28,5 +28,5 @@ pub mod pdb;
 pub mod pe;
 pub mod watch;
 
-pub use assembly::{Assembly, FileBytes};
+pub use assembly::{Assembly, FileBytes, ReadMode};
 pub use error::{Error, Result};

@@ -141,3 +141,66 @@ fn cyclic_type_nesting_is_an_error_not_a_stack_overflow() {
     // Diffing the build against itself reports the error instead of crashing.
     assert!(diff_by_key(&asm, &asm).is_err());
 }
+
+/// The pairing skips the lookup of a token whose raw value is equal in both bodies when
+/// its row is before the first row an insertion shifted ([`Pairing::kept_rows`]). A body
+/// whose bytes are equal but whose call now names another method (the row after the
+/// insertion point shifted under it) must still be an update. Made from the fixture
+/// that adds `App.C42::Added` (v1 → v3): a v3 body that differs from its v1 partner
+/// only in one MethodDef token (shifted by the insertion) gets v1's token back, so its
+/// bytes equal v1's while the token names the method before in v3.
+#[test]
+fn equal_code_whose_token_names_a_shifted_row_is_an_update() {
+    use emit_delta::il::{MethodBody, Operand, TokenOperands};
+    use emit_delta::metadata::schema::TableId;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bench/bin");
+    let old_bytes = std::fs::read(root.join("v1/App.dll")).unwrap();
+    let mut new_bytes = std::fs::read(root.join("v3/App.dll")).unwrap();
+    let (patch_at, old_token) = {
+        let (old, new) = (Assembly::parse(&old_bytes).unwrap(), Assembly::parse(&new_bytes).unwrap());
+        let diff = diff_builds(&old, &new).unwrap();
+        let DefinitionMatch::Paired(pairing) = &diff.definitions else { panic!("v1 -> v3 pairs by position") };
+        let code_of = |asm: &Assembly<'_>, t: Token| -> Option<(usize, Vec<u8>)> {
+            let rva = asm.metadata.tables.table(TableId::MethodDef).raw(t.rid(), 0).unwrap();
+            let data = asm.pe.as_ref()?.rest_at_rva(rva, "body").ok()?;
+            let body = MethodBody::parse(data).ok()?;
+            Some((body.code.as_ptr() as usize, body.code.to_vec()))
+        };
+        let mut found = None;
+        for rid in 1..=new.metadata.row_count(TableId::MethodDef) {
+            let n = Token::new(TableId::MethodDef, rid);
+            let Some(o) = pairing.old_of(n) else { continue };
+            let (Some((at, b)), Some((_, a))) = (code_of(&new, n), code_of(&old, o)) else { continue };
+            if a.len() != b.len() || a == b {
+                continue;
+            }
+            let differing: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+            let mut walk = TokenOperands::new(&b);
+            while let Some(Ok(operand)) = walk.next() {
+                let start = walk.position() - 4;
+                let Operand::Token(q) = operand else { continue };
+                let p = Token(u32::from_le_bytes(a[start..start + 4].try_into().unwrap()));
+                // The only difference: one MethodDef token that names, in v3, another
+                // method than the same raw token does in v1.
+                if q.table() == Some(TableId::MethodDef)
+                    && differing.iter().all(|&i| (start..start + 4).contains(&i))
+                    && pairing.old_of(p) != Some(p)
+                {
+                    found = Some((at - new_bytes.as_ptr() as usize + start, p, diff.updated_methods.len()));
+                    break;
+                }
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+        let (at, p, updated_before) = found.expect("a body calling a method past the insertion point");
+        assert_eq!(updated_before, 1, "v1 -> v3 updates M17 only");
+        (at, p)
+    };
+    new_bytes[patch_at..patch_at + 4].copy_from_slice(&old_token.0.to_le_bytes());
+    let (old, new) = (Assembly::parse(&old_bytes).unwrap(), Assembly::parse(&new_bytes).unwrap());
+    let (chosen, by_key) = (diff_builds(&old, &new).unwrap(), diff_by_key(&old, &new).unwrap());
+    assert_eq!(summary(&chosen), summary(&by_key));
+    assert_eq!(chosen.updated_methods.len(), 2, "M17 and the method whose call now names another method");
+}

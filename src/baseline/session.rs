@@ -196,13 +196,10 @@ impl Session {
     }
 
     /// The build applied last, if it is not the baseline.
-    pub fn applied_build(&self, state: &ChainState) -> Result<Option<Vec<u8>>> {
+    pub fn applied_build(&self, state: &ChainState, mode: crate::ReadMode) -> Result<Option<crate::FileBytes>> {
         match &state.applied_build {
             None => Ok(None),
-            Some(name) => {
-                let path = self.dir.join(name);
-                std::fs::read(&path).map(Some).map_err(|e| Error::io(&path, e))
-            }
+            Some(name) => crate::FileBytes::load(&self.dir.join(name), mode).map(Some),
         }
     }
 

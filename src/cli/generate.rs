@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use emit_delta::Error;
 use emit_delta::baseline::session::write_atomically;
 use emit_delta::capability::Capabilities;
 use emit_delta::diff::RudeEdit;
 use emit_delta::edits::{Change, Script};
 use emit_delta::hot::{Delta, Prepared, Session};
+use emit_delta::{Error, ReadMode};
 
 /// How a run ended, mapped to the exit-code contract by the caller.
 pub enum Outcome {
@@ -64,7 +64,8 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
         (None, None) => Capabilities::CORECLR_NET10,
     };
     let session_dir = opts.session.clone().unwrap_or_else(|| opts.out.join(".emit-delta"));
-    let mut session = Session::open(&opts.baseline, capabilities, &session_dir)?;
+    // One run: the inputs are mapped, not copied (the copy cost more CPU than the diff).
+    let mut session = Session::open_with(&opts.baseline, capabilities, &session_dir, ReadMode::Map)?;
     let file_name = opts
         .baseline
         .file_name()

@@ -550,7 +550,7 @@ impl Watch {
                     let methods: Vec<String> = g.updated_methods.iter().map(|m| m.name.clone()).collect();
                     let number = g.number;
                     let types = delta.updated_type_names.clone();
-                    let bytes = delta.updated.clone();
+                    let bytes = delta.updated.to_vec();
                     if let Err(e) = session.commit(delta) {
                         self.out.event(
                             "error",

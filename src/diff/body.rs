@@ -5,7 +5,7 @@
 
 use crate::assembly::Assembly;
 use crate::error::Result;
-use crate::il::{Instructions, MethodBody, Operand, TokenOperands};
+use crate::il::{MethodBody, Operand, TokenOperands};
 use crate::metadata::{Token, UserStringIndex};
 
 /// Compares the bodies at `old_rva` in `old` and `new_rva` in `new` (0: no body).
@@ -14,6 +14,23 @@ pub fn bodies_equal(
     new: &Assembly<'_>,
     old_rva: u32,
     new_rva: u32,
+    same_token: impl Fn(Token, Token) -> Result<bool>,
+) -> Result<bool> {
+    bodies_equal_kept(old, new, old_rva, new_rva, &KeptRows::NONE, same_token)
+}
+
+/// [`bodies_equal`], where a token whose raw value is equal in both bodies and that
+/// `kept` covers names the same entity without asking `same_token`.
+///
+/// One walk of the old code finds the token operands; the bytes between them must be
+/// equal (opcodes and every other operand, switch counts included), so both codes
+/// have the same instructions, and only the tokens are compared by what they name.
+pub fn bodies_equal_kept(
+    old: &Assembly<'_>,
+    new: &Assembly<'_>,
+    old_rva: u32,
+    new_rva: u32,
+    kept: &KeptRows,
     same_token: impl Fn(Token, Token) -> Result<bool>,
 ) -> Result<bool> {
     if old_rva == 0 || new_rva == 0 {
@@ -32,38 +49,57 @@ pub fn bodies_equal(
     let same_literal = |p: Token, q: Token| -> Result<bool> {
         Ok(old_us.get_raw(UserStringIndex(p.rid()))? == new_us.get_raw(UserStringIndex(q.rid()))?)
     };
-    if a.code == b.code {
-        // Equal bytes: only what tokens and literals name can differ.
-        for operand in TokenOperands::new(a.code) {
-            let same = match operand? {
-                Operand::Token(p) => same_token(p, p)?,
-                Operand::String(p) => same_literal(p, p)?,
-                _ => true,
-            };
-            if !same {
-                return Ok(false);
-            }
-        }
-        return Ok(true);
-    }
-    let mut theirs = Instructions::new(b.code);
-    for x in Instructions::new(a.code) {
-        let x = x?;
-        // Equal code lengths: while the instructions agree, both streams have more.
-        let Some(y) = theirs.next().transpose()? else { return Ok(false) };
-        if x.opcode != y.opcode {
+    // Equal lengths (same_shape).
+    let (x, y) = (a.code, b.code);
+    let mut operands = TokenOperands::new(x);
+    let mut from = 0;
+    while let Some(operand) = operands.next() {
+        let operand = match operand {
+            Ok(operand) => operand,
+            // Code that differs before the bad instruction is a changed body, as an
+            // instruction-by-instruction comparison would find first.
+            Err(_) if x.get(from..operands.position()) != y.get(from..operands.position()) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let at = operands.position() - 4;
+        let (Some(before), Some(theirs)) = (y.get(from..at), y.get(at..at + 4)) else { return Ok(false) };
+        if x[from..at] != *before {
             return Ok(false);
         }
-        let same = match (&x.operand, &y.operand) {
-            (Operand::Token(p), Operand::Token(q)) => same_token(*p, *q)?,
-            (Operand::String(p), Operand::String(q)) => same_literal(*p, *q)?,
-            (p, q) => p == q,
+        let q = Token(u32::from_le_bytes([theirs[0], theirs[1], theirs[2], theirs[3]]));
+        let same = match operand {
+            Operand::Token(p) => (p == q && kept.covers(p)) || same_token(p, q)?,
+            Operand::String(p) => same_literal(p, q)?,
+            _ => true,
         };
         if !same {
             return Ok(false);
         }
+        from = at + 4;
     }
-    Ok(true)
+    Ok(x[from..] == y[from..])
+}
+
+/// Per token table: the row ids below which a token names the same entity in both
+/// builds (a row id at or past it may not). From [`crate::diff::pairing::Pairing::kept_rows`].
+pub struct KeptRows {
+    /// Indexed by the token's table byte.
+    below: [u32; 256],
+}
+
+impl KeptRows {
+    /// Covers no token: every one is compared.
+    pub const NONE: KeptRows = KeptRows { below: [0; 256] };
+
+    pub fn new(below: [u32; 256]) -> Self {
+        KeptRows { below }
+    }
+
+    /// Whether `t` names the same entity in both builds.
+    #[inline]
+    pub fn covers(&self, t: Token) -> bool {
+        t.rid() < self.below[(t.0 >> 24) as usize]
+    }
 }
 
 /// Header and clause layout equal (everything but tokens). Equal instruction streams

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::body::{bodies_equal, bytes_equal};
+use super::body::{KeptRows, bodies_equal, bodies_equal_kept, bytes_equal};
 use super::identity::Identities;
 use super::initializer::initializer_rude_edits;
 use super::matching::{DefinitionMatch, same_rows, same_rows_but_line_names};
@@ -342,7 +342,14 @@ fn diff_paired(
     diff.deleted_types.sort();
     diff.rude_edits.extend(in_key_order(removed));
 
-    let checker = Checker { old: old_ids, new: new_ids, old_asm: old, new_asm: new, pairing: &pairing };
+    let checker = Checker {
+        old: old_ids,
+        new: new_ids,
+        old_asm: old,
+        new_asm: new,
+        pairing: &pairing,
+        kept: pairing.kept_rows(),
+    };
     let suspects = match check {
         CheckPairs::All => None,
         CheckPairs::Suspects => Some(Suspects::find(old_ids, new_ids, &pairing)?),
@@ -503,6 +510,8 @@ struct Checker<'x, 'm, 'a> {
     old_asm: &'x Assembly<'a>,
     new_asm: &'x Assembly<'a>,
     pairing: &'x Pairing,
+    /// [`Pairing::kept_rows`]: most tokens of equal code need no lookup.
+    kept: KeptRows,
 }
 
 impl Checker<'_, '_, '_> {
@@ -685,9 +694,12 @@ impl Checker<'_, '_, '_> {
 
     /// Whether two method bodies are the same code once tokens are resolved.
     fn bodies_equal(&self, o: Token, n: Token) -> Result<bool> {
-        let (a, b): (MethodDefRow, MethodDefRow) =
-            (self.old.metadata().row(o.rid())?, self.new.metadata().row(n.rid())?);
-        bodies_equal(self.old_asm, self.new_asm, a.rva, b.rva, |p, q| self.pairing.same_token(self.old, self.new, p, q))
+        // The RVA column only: this runs for every paired method.
+        let rva = |md: &MetadataReader<'_>, t: Token| md.tables.table(TableId::MethodDef).raw(t.rid(), 0);
+        let (a, b) = (rva(self.old.metadata(), o)?, rva(self.new.metadata(), n)?);
+        bodies_equal_kept(self.old_asm, self.new_asm, a, b, &self.kept, |p, q| {
+            self.pairing.same_token(self.old, self.new, p, q)
+        })
     }
 }
 

@@ -15,11 +15,13 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
+use super::body::KeptRows;
 use super::identity::Identities;
 use super::member_edits::property_or_event_owner;
 use crate::error::Result;
 use crate::metadata::schema::*;
 use crate::metadata::signature::{self, Signature};
+use crate::metadata::tables::TABLE_SLOTS;
 use crate::metadata::{BlobIndex, ColumnKind, MetadataReader, StringIndex, Token};
 
 /// The definition tables a pairing covers, in slot order.
@@ -166,6 +168,27 @@ impl Pairing {
             }
         }
         Ok(old.key(p)? == new.key(q)?)
+    }
+
+    /// For bodies compared under this pairing: per table, the row ids below which
+    /// [`Pairing::same_token`] of a token with itself is true without a key. A
+    /// definition table's rows keep their meaning up to the first row the pairing does
+    /// not leave in place (an insertion shifts the rows after it), a reference table
+    /// that keeps its rows keeps all of them, and of other tables only nil.
+    pub fn kept_rows(&self) -> KeptRows {
+        let mut below = [0u32; 256];
+        for (index, slot_below) in below.iter_mut().enumerate().take(TABLE_SLOTS) {
+            let Some(table) = TableId::from_index(index as u8) else { continue };
+            *slot_below = match slot(table) {
+                Some(s) => {
+                    let map = &self.new_to_old[s];
+                    (1..map.len()).find(|&rid| map[rid] as usize != rid).unwrap_or(map.len()) as u32
+                }
+                None if self.keeps_rows(table) => u32::MAX,
+                None => 1,
+            };
+        }
+        KeptRows::new(below)
     }
 
     /// Pairs the definitions of two builds as identity keys would, without a key per

@@ -9,7 +9,7 @@ use super::identity::Identities;
 use super::pairing::{DEFINITION_TABLES, Pairing};
 use crate::error::Result;
 use crate::metadata::schema::*;
-use crate::metadata::{MetadataReader, Token};
+use crate::metadata::{MetadataReader, StringIndex, Token};
 
 /// Definitions of the build applied last, per definition table, that need the full
 /// comparison.
@@ -57,9 +57,13 @@ impl Suspects {
                 s.mark(o);
             }
         }
+        // Raw columns, not typed rows: this runs for every paired method and parameter.
+        let (old_methods, new_methods) = (om.tables.table(TableId::MethodDef), nm.tables.table(TableId::MethodDef));
+        let (old_params, new_params) = (om.tables.table(TableId::Param), nm.tables.table(TableId::Param));
         for (o, n) in pairing.pairs(TableId::MethodDef) {
-            let (a, b): (MethodDefRow, MethodDefRow) = (om.row(o.rid())?, nm.row(n.rid())?);
-            if a.flags != b.flags || a.impl_flags != b.impl_flags || (a.rva == 0) != (b.rva == 0) {
+            // RVA, ImplFlags, Flags.
+            let (a, b) = (old_methods.raw_row(o.rid())?, new_methods.raw_row(n.rid())?);
+            if a[2] != b[2] || a[1] != b[1] || (a[0] == 0) != (b[0] == 0) {
                 s.mark(o);
                 continue;
             }
@@ -70,10 +74,11 @@ impl Suspects {
                 continue;
             }
             for (x, y) in p.zip(q) {
-                let (c, d): (ParamRow, ParamRow) = (om.row(x)?, nm.row(y)?);
-                if c.flags != d.flags
-                    || c.sequence != d.sequence
-                    || om.strings.get_bytes(c.name)? != nm.strings.get_bytes(d.name)?
+                // Flags, Sequence, Name.
+                let (c, d) = (old_params.raw_row(x)?, new_params.raw_row(y)?);
+                if c[0] != d[0]
+                    || c[1] != d[1]
+                    || om.strings.get_bytes(StringIndex(c[2]))? != nm.strings.get_bytes(StringIndex(d[2]))?
                 {
                     s.mark(o);
                     break;

@@ -16,15 +16,15 @@ use crate::diff::classify::classify;
 use crate::diff::{RudeEdit, diff_builds};
 use crate::metadata::schema::TableId;
 use crate::metadata::{MetadataReader, Token};
-use crate::pdb::locate::{PdbLookup, find_portable_pdb};
+use crate::pdb::locate::{PdbLookup, find_portable_pdb, find_portable_pdb_with};
 use crate::pdb::location::SourceLocator;
-use crate::{Assembly, Error, Result};
+use crate::{Assembly, Error, FileBytes, ReadMode, Result};
 
 /// A generation computed in memory, not yet applied or saved.
 pub struct Delta {
     pub generation: Generation,
     /// The updated build's bytes (saved as the build applied last on commit).
-    pub updated: Vec<u8>,
+    pub updated: FileBytes,
     /// Display names of the types whose members changed (resolved in the baseline).
     pub updated_type_names: Vec<String>,
     /// Why the `.dpdb` has no sequence points, when the updated build had no portable PDB.
@@ -42,12 +42,14 @@ pub struct Session {
     /// The session folder's lock (see [`SessionDir::lock`]).
     _lock: crate::baseline::session::SessionLock,
     baseline_path: PathBuf,
-    baseline: Vec<u8>,
+    baseline: FileBytes,
+    /// How this session reads the baseline, the updated builds and their PDBs.
+    read_mode: ReadMode,
     capabilities: Capabilities,
     dir: SessionDir,
     state: ChainState,
     /// The build applied last (`None`: the baseline).
-    applied: Option<Vec<u8>>,
+    applied: Option<FileBytes>,
     /// Advanced in memory since the last save.
     dirty: bool,
 }
@@ -58,9 +60,21 @@ fn parse<'a>(path: &Path, bytes: &'a [u8]) -> Result<Assembly<'a>> {
 
 impl Session {
     /// Opens (or resumes, when `session_dir` holds a session for this baseline) the
-    /// session of `baseline` for a runtime with `capabilities`.
+    /// session of `baseline` for a runtime with `capabilities`. Files are copied into
+    /// memory ([`ReadMode::Copy`]): the session may outlive a rebuild of them.
     pub fn open(baseline: &Path, capabilities: Capabilities, session_dir: &Path) -> Result<Session> {
-        let bytes = std::fs::read(baseline).map_err(|e| Error::io(baseline, e))?;
+        Self::open_with(baseline, capabilities, session_dir, ReadMode::Copy)
+    }
+
+    /// [`Session::open`], reading files as `read_mode` says ([`ReadMode::Map`] for a
+    /// one-shot run).
+    pub fn open_with(
+        baseline: &Path,
+        capabilities: Capabilities,
+        session_dir: &Path,
+        read_mode: ReadMode,
+    ) -> Result<Session> {
+        let bytes = FileBytes::load(baseline, read_mode)?;
         let asm = parse(baseline, &bytes)?;
         let dir = SessionDir::new(session_dir);
         // One writer per session folder: held from reading the state until this
@@ -81,10 +95,11 @@ impl Session {
             None => ChainState::from_baseline(&bytes, &asm).map_err(|e| e.in_file(baseline))?,
         };
         drop(asm);
-        let applied = dir.applied_build(&state)?;
+        let applied = dir.applied_build(&state, read_mode)?;
         Ok(Session {
             baseline_path: baseline.to_path_buf(),
             baseline: bytes,
+            read_mode,
             capabilities,
             dir,
             state,
@@ -111,7 +126,7 @@ impl Session {
     /// Compares `updated_path` with the build applied last. With `only`, only the listed
     /// methods are updated (each must exist and must have changed).
     pub fn prepare(&self, updated_path: &Path, only: Option<&[String]>) -> Result<Prepared> {
-        let new_bytes = std::fs::read(updated_path).map_err(|e| Error::io(updated_path, e))?;
+        let new_bytes = FileBytes::load(updated_path, self.read_mode)?;
         let new = parse(updated_path, &new_bytes)?;
         let baseline = parse(&self.baseline_path, &self.baseline)?;
         let old_bytes: &[u8] = self.applied.as_deref().unwrap_or(&self.baseline);
@@ -175,7 +190,8 @@ impl Session {
             locate(&mut rude, updated_path, &new);
             return Ok(Prepared::Rude(crate::diff::rude::by_user_member(rude)));
         }
-        let pdb_lookup = find_portable_pdb(updated_path, &new).map_err(|e| e.in_file(updated_path))?;
+        let pdb_lookup =
+            find_portable_pdb_with(updated_path, &new, self.read_mode).map_err(|e| e.in_file(updated_path))?;
         let pdb_note = match &pdb_lookup {
             PdbLookup::Missing(reason) => Some(reason.to_string()),
             _ => None,

@@ -156,6 +156,12 @@ impl<'a> TokenOperands<'a> {
         TokenOperands { code, position: 0, failed: false }
     }
 
+    /// Where the walk is: just past the operand returned last (a token operand starts 4
+    /// bytes before), or, after an error, the start of the instruction that failed.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
     fn read_u32(&self, at: usize) -> Result<u32> {
         match self.code.get(at..at + 4) {
             Some(b) => Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),

@@ -113,6 +113,19 @@ opcodes! {
     0xFE1C "sizeof" Token, 0xFE1D "refanytype" None, 0xFE1E "readonly." None,
 }
 
+/// Operand kinds indexed by the opcode byte (`[0]`) or the byte after 0xFE (`[1]`),
+/// made at compile time: IL walks look one up per instruction.
+const KINDS: [[Option<OperandKind>; 256]; 2] = {
+    let mut kinds = [[None; 256]; 2];
+    let mut i = 0;
+    while i < TABLE.len() {
+        let (value, _, kind) = TABLE[i];
+        kinds[(value >> 8 == 0xFE) as usize][(value & 0xFF) as usize] = Some(kind);
+        i += 1;
+    }
+    kinds
+};
+
 /// Lookup tables indexed by the (second) opcode byte, built once.
 struct Lookup {
     one_byte: [Option<(&'static str, OperandKind)>; 256],
@@ -149,8 +162,13 @@ impl OpCode {
         self.info().map_or("<invalid>", |(n, _)| n)
     }
 
+    #[inline]
     pub fn operand_kind(self) -> Option<OperandKind> {
-        self.info().map(|(_, k)| k)
+        match self.0 >> 8 {
+            0 => KINDS[0][self.0 as usize],
+            0xFE => KINDS[1][(self.0 & 0xFF) as usize],
+            _ => None,
+        }
     }
 
     /// Encoded length of the opcode itself.
@@ -178,4 +196,17 @@ impl OpCode {
     pub const STSFLD: OpCode = OpCode(0x80);
     pub const LDFTN: OpCode = OpCode(0xFE06);
     pub const LDVIRTFTN: OpCode = OpCode(0xFE07);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compile_time_kinds_agree_with_the_table() {
+        for value in 0..=u16::MAX {
+            let op = OpCode(value);
+            assert_eq!(op.operand_kind(), op.info().map(|(_, k)| k), "{value:#x}");
+        }
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::assembly::Assembly;
+use crate::assembly::{Assembly, FileBytes, ReadMode};
 use crate::error::{Error, Result};
 use crate::metadata::MetadataReader;
 use crate::pe::debug::kind;
@@ -13,7 +13,7 @@ use crate::pe::debug::kind;
 #[derive(Debug)]
 pub enum PdbLookup {
     Embedded(Vec<u8>),
-    Standalone(PathBuf, Vec<u8>),
+    Standalone(PathBuf, FileBytes),
     /// No usable portable PDB; the reason is for a note to the user.
     Missing(String),
 }
@@ -22,14 +22,21 @@ impl PdbLookup {
     /// The PDB's bytes, if one was found.
     pub fn bytes(&self) -> Option<&[u8]> {
         match self {
-            PdbLookup::Embedded(b) | PdbLookup::Standalone(_, b) => Some(b),
+            PdbLookup::Embedded(b) => Some(b),
+            PdbLookup::Standalone(_, b) => Some(b),
             PdbLookup::Missing(_) => None,
         }
     }
 }
 
-/// Finds the portable PDB of `assembly`, read from `path`.
+/// Finds the portable PDB of `assembly`, read from `path` (a standalone PDB is copied
+/// into memory).
 pub fn find_portable_pdb(path: &Path, assembly: &Assembly<'_>) -> Result<PdbLookup> {
+    find_portable_pdb_with(path, assembly, ReadMode::Copy)
+}
+
+/// [`find_portable_pdb`], reading a standalone PDB as `mode` says.
+pub fn find_portable_pdb_with(path: &Path, assembly: &Assembly<'_>, mode: ReadMode) -> Result<PdbLookup> {
     if let Some(bytes) = assembly.embedded_pdb()? {
         return Ok(PdbLookup::Embedded(bytes));
     }
@@ -49,7 +56,7 @@ pub fn find_portable_pdb(path: &Path, assembly: &Assembly<'_>) -> Result<PdbLook
     let Some(file) = candidates.into_iter().find(|p| p.is_file()) else {
         return Ok(PdbLookup::Missing(format!("no portable PDB embedded in or next to {}", path.display())));
     };
-    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+    let bytes = FileBytes::load(&file, mode)?;
     if !bytes.starts_with(b"BSJB") {
         return Ok(PdbLookup::Missing(format!("{} is not a portable PDB", file.display())));
     }
