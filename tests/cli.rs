@@ -59,3 +59,44 @@ fn bad_files_fail_with_the_file_name_and_what_was_expected() {
     assert_eq!(code, 1);
     assert!(err.contains("does/not/exist.dll"), "{err}");
 }
+
+/// The CLI maps its inputs: a build cut short by another process while a run reads it
+/// (SIGBUS on the next read of the mapping) ends the run with an error naming the
+/// cause, never a crash, and the session is left as it was. The truncation comes at
+/// several moments of the run; whatever it hits (before the map, mid-diff, after the
+/// run), the process exits with a code, never by a signal.
+#[test]
+fn an_input_cut_short_during_a_run_is_an_error_not_a_crash() {
+    use std::os::unix::process::ExitStatusExt;
+    let bench = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bench/bin");
+    let mut cut_mid_run = 0;
+    for delay_ms in [0u64, 2, 4, 6, 8, 10, 15, 20, 30, 40] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (base, updated) = (tmp.path().join("App.dll"), tmp.path().join("upd/App.dll"));
+        std::fs::create_dir_all(updated.parent().unwrap()).unwrap();
+        std::fs::copy(bench.join("v1/App.dll"), &base).unwrap();
+        std::fs::copy(bench.join("v3/App.dll"), &updated).unwrap();
+        std::fs::copy(bench.join("v3/App.pdb"), updated.with_extension("pdb")).unwrap();
+        let out = tmp.path().join("out");
+        let child = Command::new(EMIT_DELTA)
+            .arg(&base)
+            .arg(&updated)
+            .arg("--out")
+            .arg(&out)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        // Cut in place, as a compiler rewriting its output does.
+        std::fs::OpenOptions::new().write(true).open(&updated).unwrap().set_len(4096).unwrap();
+        let o = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.signal(), None, "delay {delay_ms} ms: killed by a signal: {stderr}");
+        if stderr.contains("cut short while it was read") {
+            cut_mid_run += 1;
+            assert_eq!(o.status.code(), Some(1));
+            assert!(!out.join(".emit-delta/state.json").exists(), "a cut run saved a session");
+        }
+    }
+    println!("{cut_mid_run} of 10 runs were cut mid-read");
+}

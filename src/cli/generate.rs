@@ -65,6 +65,7 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
     };
     let session_dir = opts.session.clone().unwrap_or_else(|| opts.out.join(".emit-delta"));
     // One run: the inputs are mapped, not copied (the copy cost more CPU than the diff).
+    exit_cleanly_if_an_input_is_cut_short();
     let mut session = Session::open_with(&opts.baseline, capabilities, &session_dir, ReadMode::Map)?;
     let file_name = opts
         .baseline
@@ -107,6 +108,25 @@ pub fn run(opts: &Options) -> Result<Outcome, Error> {
     }
     session.save()?;
     Ok(Outcome::Written(pending))
+}
+
+/// The inputs are mapped ([`ReadMode::Map`]): one truncated by another process (a build
+/// writing it) faults on the next read with SIGBUS. End with a clear message instead of a
+/// crash; the session and the outputs are written atomically, so they keep what they held.
+fn exit_cleanly_if_an_input_is_cut_short() {
+    extern "C" fn on_sigbus(_: libc::c_int) {
+        const MESSAGE: &[u8] = b"emit-delta: an input file was cut short while it was read (is a build writing it?); \
+the session keeps its previous generation; run again once the build is done\n";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe; MESSAGE is static.
+        unsafe {
+            libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            libc::_exit(1);
+        }
+    }
+    // SAFETY: installs a handler that only calls async-signal-safe functions.
+    unsafe {
+        libc::signal(libc::SIGBUS, on_sigbus as extern "C" fn(libc::c_int) as libc::sighandler_t);
+    }
 }
 
 fn summaries(list: &[emit_delta::delta::Member]) -> Vec<MethodSummary> {
