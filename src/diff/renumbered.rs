@@ -22,12 +22,16 @@
 //!   lambda ordinal, when that name identifies one method (the method ordinal is dropped,
 //!   so a member added above changes nothing).
 //!
+//! - a display class: the method that creates it and its closure ordinal
+//!   ([`super::display_class`]).
+//!
 //! Lambdas inserted before others of the same method shift the lambda ordinal itself;
 //! [`pair_inserted_lambdas`] pairs those across two builds when the pairing is proven.
 
 use std::collections::{HashMap, HashSet};
 
 use super::body::bodies_equal;
+use super::display_class::{DISPLAY_CLASS, Owners, display_classes};
 use super::identity::Identities;
 use crate::assembly::Assembly;
 use crate::error::Result;
@@ -41,6 +45,9 @@ pub enum StableName {
     Fixed(String),
     /// The state machine of this kickoff method: named after the method's key.
     StateMachineOf(Token),
+    /// A display class: the closure scope `scope` of the method `creator` that creates
+    /// it (named after the method's key, [`super::display_class`]).
+    ClosureOf { creator: Token, scope: u32 },
 }
 
 /// The stable names of one build's Roslyn-generated definitions.
@@ -66,11 +73,12 @@ pub const ADDED_MARK: &str = "#added";
 /// Computes the stable names of `md` (see the module documentation). `enclosing`,
 /// `method_owner`, `field_owner`: the type of each TypeDef, MethodDef and Field rid.
 pub fn stable_names(
-    md: &MetadataReader<'_>,
+    asm: &Assembly<'_>,
     enclosing: &[u32],
     method_owner: &[u32],
     field_owner: &[u32],
 ) -> Result<StableNames> {
+    let md = &asm.metadata;
     let mut out = StableNames::default();
     let heap = md.strings.bytes();
     // Every name handled here contains one of these; most builds lack some.
@@ -82,6 +90,9 @@ pub fn stable_names(
     }
     if contains(heap, b">g__") || contains(heap, b">b__") {
         positional_members(md, method_owner, field_owner, &mut out)?;
+    }
+    if contains(heap, DISPLAY_CLASS.as_bytes()) {
+        display_classes(asm, &Owners { enclosing, method_owner }, &mut out)?;
     }
     Ok(out)
 }
