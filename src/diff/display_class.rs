@@ -7,14 +7,19 @@
 //! the lambdas inside (`<Run>b__0`: the lambda ordinal only) keep their names. Keyed by
 //! their metadata name, the display classes would pair with other methods' closures.
 //!
-//! What the build proves instead: the class's creator, the one method that refers to
-//! its constructor (a `newobj`; for a struct closure of local functions, the one method
-//! with a local of its type). Within the type, the creator must belong to one top-level
-//! method whose name has the ordinal M in every name Roslyn numbered with it (state
-//! machines, lambdas, local functions, other display classes) and no other name has M.
-//! The class is then keyed by its creator's key and N ([`StableName::ClosureOf`]).
-//! Anything less (two creators, none, an ordinal that two names share, a lambda of
-//! another method inside) leaves the metadata name, as before.
+//! What the build proves instead: the class's creator, the one method of its type (or
+//! of a type in it) that refers to its constructor (a `newobj`; for a struct closure of
+//! local functions, the one method with a local of its type). The creator is a method
+//! the user wrote, or generated code of one (a state machine's `MoveNext`, a lambda, a
+//! local function) whose name carries the top-level method's name and ordinal, which
+//! must be M. The class's lambdas must be that method's, and no other top-level method
+//! name may carry M in a name Roslyn numbered in the type (state machines, lambdas,
+//! local functions, display classes), nor another method the user wrote create display
+//! classes numbered M. The class is then keyed by its creator's key (name and
+//! signature, so overloads stay apart) and N ([`StableName::ClosureOf`]). Anything less
+//! (two creators, none, an ordinal two names share, a lambda of another method inside)
+//! leaves the metadata name, as before. N itself stays positional: a closure scope
+//! inserted before another in the same method renumbers it, as it did before.
 
 use std::collections::{HashMap, HashSet};
 
@@ -122,7 +127,7 @@ fn name_display_classes(
     let Some(creators) = creators(asm, &types, classes)? else { return Ok(()) };
     // (top-level method name, ordinal) of every name Roslyn numbered in `outer`.
     let mut numbered = numbered_names(md, &types)?;
-    let mut proven: Vec<(&DisplayClass, u32, String)> = Vec::new();
+    let mut proven: Vec<(&DisplayClass, u32, TopLevel)> = Vec::new();
     for class in classes {
         let Some(&[creator]) = creators.get(&class.rid).map(Vec::as_slice) else { continue };
         if owners.method_owner(creator) == class.rid {
@@ -134,12 +139,12 @@ fn name_display_classes(
             continue;
         }
         numbered.push((method.name.clone(), class.method_ordinal));
-        proven.push((class, creator, method.name));
+        proven.push((class, creator, method));
     }
-    let one_to_one = OrdinalMap::new(&numbered);
+    let ordinals = OrdinalMap::new(&numbered, &proven);
     let mut by_key: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
-    for (class, creator, name) in proven {
-        if one_to_one.pairs(&name, class.method_ordinal) {
+    for (class, creator, method) in proven {
+        if ordinals.stands_for(class.method_ordinal, &method.name) {
             by_key.entry((creator, class.scope)).or_default().push(class.rid);
         }
     }
@@ -340,26 +345,35 @@ fn state_machine_parts(name: &str) -> Option<(String, u32)> {
     Some((member.to_string(), ordinal(m)?))
 }
 
-/// Which ordinals each top-level method name has, and which names each ordinal has.
+/// Which top-level method names have each ordinal, and which methods the user wrote
+/// create display classes of each ordinal.
 struct OrdinalMap {
-    ordinals: HashMap<String, HashSet<u32>>,
     names: HashMap<u32, HashSet<String>>,
+    creators: HashMap<u32, HashSet<u32>>,
 }
 
 impl OrdinalMap {
-    fn new(numbered: &[(String, u32)]) -> Self {
-        let mut map = OrdinalMap { ordinals: HashMap::new(), names: HashMap::new() };
+    fn new(numbered: &[(String, u32)], proven: &[(&DisplayClass, u32, TopLevel)]) -> Self {
+        let mut map = OrdinalMap { names: HashMap::new(), creators: HashMap::new() };
         for (name, m) in numbered {
-            map.ordinals.entry(name.clone()).or_default().insert(*m);
             map.names.entry(*m).or_default().insert(name.clone());
+        }
+        for (class, creator, method) in proven {
+            // A generated creator's name carries the ordinal itself.
+            if method.ordinal.is_none() {
+                map.creators.entry(class.method_ordinal).or_default().insert(*creator);
+            }
         }
         map
     }
 
-    /// Whether `name` and ordinal `m` stand only for each other.
-    fn pairs(&self, name: &str, m: u32) -> bool {
-        let one = |n: Option<usize>| n == Some(1);
-        one(self.ordinals.get(name).map(HashSet::len)) && one(self.names.get(&m).map(HashSet::len))
+    /// Whether ordinal `m` stands for the method named `name` alone: no other name has
+    /// it, and at most one method the user wrote creates display classes numbered with
+    /// it. (Overloads may share a name; each has its own ordinal and creates its own
+    /// display classes, which the key tells apart by the creator's signature.)
+    fn stands_for(&self, m: u32, name: &str) -> bool {
+        let names = self.names.get(&m);
+        names.is_some_and(|n| n.len() == 1 && n.contains(name)) && self.creators.get(&m).is_none_or(|c| c.len() <= 1)
     }
 }
 
@@ -423,12 +437,19 @@ mod tests {
 
     #[test]
     fn an_ordinal_two_names_share_proves_nothing() {
-        let numbered = [("Run".to_string(), 2), ("Scale".to_string(), 3), ("Scale".to_string(), 3)];
-        let map = OrdinalMap::new(&numbered);
-        assert!(map.pairs("Run", 2) && map.pairs("Scale", 3));
-        let overloads = OrdinalMap::new(&[("Scale".to_string(), 3), ("Scale".to_string(), 4)]);
-        assert!(!overloads.pairs("Scale", 3));
-        let shared = OrdinalMap::new(&[("Run".to_string(), 2), ("Load".to_string(), 2)]);
-        assert!(!shared.pairs("Run", 2));
+        let class = |m| DisplayClass { rid: 0, method_ordinal: m, scope: 0, ctor: None };
+        let (three, four) = (class(3), class(4));
+        let user = |name: &str| TopLevel { name: name.to_string(), ordinal: None };
+        let numbered = [("Run".to_string(), 2), ("Scale".to_string(), 3), ("Scale".to_string(), 4)];
+        // Overloads of Scale, each with its ordinal and its display class.
+        let map = OrdinalMap::new(&numbered, &[(&three, 10, user("Scale")), (&four, 11, user("Scale"))]);
+        assert!(map.stands_for(2, "Run") && map.stands_for(3, "Scale") && map.stands_for(4, "Scale"));
+        assert!(!map.stands_for(3, "Run") && !map.stands_for(5, "Scale"));
+        // Two names with one ordinal, or two methods creating display classes of one.
+        let shared = OrdinalMap::new(&[("Run".to_string(), 2), ("Load".to_string(), 2)], &[]);
+        assert!(!shared.stands_for(2, "Run"));
+        let other = class(3);
+        let two = OrdinalMap::new(&numbered, &[(&three, 10, user("Scale")), (&other, 11, user("Scale"))]);
+        assert!(!two.stands_for(3, "Scale"));
     }
 }
