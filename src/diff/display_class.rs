@@ -101,8 +101,13 @@ pub fn display_classes(asm: &Assembly<'_>, owners: &Owners<'_>, out: &mut Stable
             .find(|&m| md.row::<MethodDefRow>(m).and_then(|r| md.string(r.name)).is_ok_and(|n| n == ".ctor"));
         by_type.entry(outer).or_default().push(DisplayClass { rid, method_ordinal, scope, ctor });
     }
+    let mut nested: HashMap<u32, Vec<u32>> = HashMap::new();
+    for rid in 1..=md.row_count(TableId::TypeDef) {
+        nested.entry(owners.enclosing(rid)).or_default().push(rid);
+    }
     for (outer, classes) in by_type {
-        name_display_classes(asm, owners, outer, &classes, out)?;
+        let types = types_within(&nested, outer);
+        name_display_classes(asm, owners, outer, &types, &classes, out)?;
     }
     drop_cycles(md, owners, out);
     Ok(())
@@ -119,14 +124,14 @@ fn name_display_classes(
     asm: &Assembly<'_>,
     owners: &Owners<'_>,
     outer: u32,
+    types: &[u32],
     classes: &[DisplayClass],
     out: &mut StableNames,
 ) -> Result<()> {
     let md = &asm.metadata;
-    let types = types_within(md, owners, outer);
-    let Some(creators) = creators(asm, &types, classes)? else { return Ok(()) };
+    let Some(creators) = creators(asm, types, classes)? else { return Ok(()) };
     // (top-level method name, ordinal) of every name Roslyn numbered in `outer`.
-    let mut numbered = numbered_names(md, &types)?;
+    let mut numbered = numbered_names(md, types)?;
     let mut proven: Vec<(&DisplayClass, u32, TopLevel)> = Vec::new();
     for class in classes {
         let Some(&[creator]) = creators.get(&class.rid).map(Vec::as_slice) else { continue };
@@ -157,39 +162,35 @@ fn name_display_classes(
     Ok(())
 }
 
-/// `outer` and every type nested in it, at any depth.
-fn types_within(md: &MetadataReader<'_>, owners: &Owners<'_>, outer: u32) -> HashSet<u32> {
-    let mut within = HashSet::from([outer]);
-    // Types nest at most as deep as there are types; each pass adds the next level.
-    for _ in 0..md.row_count(TableId::TypeDef) {
-        let before = within.len();
-        for rid in 1..=md.row_count(TableId::TypeDef) {
-            if within.contains(&owners.enclosing(rid)) {
-                within.insert(rid);
+/// `outer` and every type nested in it, at any depth, in row order (`nested`: the
+/// types nested directly in each type).
+fn types_within(nested: &HashMap<u32, Vec<u32>>, outer: u32) -> Vec<u32> {
+    let mut within = vec![outer];
+    let mut seen = HashSet::from([outer]);
+    let mut next = 0;
+    while let Some(&t) = within.get(next) {
+        next += 1;
+        for &inner in nested.get(&t).into_iter().flatten() {
+            // A type nested in itself or in a cycle (hostile metadata) is visited once.
+            if seen.insert(inner) {
+                within.push(inner);
             }
         }
-        if within.len() == before {
-            break;
-        }
     }
+    within.sort();
     within
 }
 
 /// Display class rid → the methods of `types` that create it: refer to its constructor
 /// (the `newobj`; a display class is not called otherwise) or, for a struct closure,
 /// hold a local of its type. `None` when a body cannot be read: nothing is proven.
-fn creators(
-    asm: &Assembly<'_>,
-    types: &HashSet<u32>,
-    classes: &[DisplayClass],
-) -> Result<Option<HashMap<u32, Vec<u32>>>> {
+fn creators(asm: &Assembly<'_>, types: &[u32], classes: &[DisplayClass]) -> Result<Option<HashMap<u32, Vec<u32>>>> {
     let md = &asm.metadata;
     let by_ctor: HashMap<u32, u32> = classes.iter().filter_map(|c| Some((c.ctor?, c.rid))).collect();
+    let with_ctor: HashSet<u32> = by_ctor.values().copied().collect();
     let structs: HashSet<u32> = classes.iter().filter(|c| c.ctor.is_none()).map(|c| c.rid).collect();
     let mut out: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut sorted: Vec<u32> = types.iter().copied().collect();
-    sorted.sort();
-    for t in sorted {
+    for &t in types {
         for method in md.list(TableId::TypeDef, t, 5)? {
             let rva = md.row::<MethodDefRow>(method.rid())?.rva;
             if rva == 0 {
@@ -200,7 +201,7 @@ fn creators(
             for operand in TokenOperands::new(body.code) {
                 let Ok(operand) = operand else { return Ok(None) };
                 if let Operand::Token(token) = operand
-                    && let Some(class) = constructed_class(md, token, &by_ctor)?
+                    && let Some(class) = constructed_class(md, token, &by_ctor, &with_ctor)?
                 {
                     created.insert(class);
                 }
@@ -218,7 +219,12 @@ fn creators(
 
 /// The display class whose constructor `token` names (a MethodDef, or a MemberRef on an
 /// instantiation of a generic display class).
-fn constructed_class(md: &MetadataReader<'_>, token: Token, by_ctor: &HashMap<u32, u32>) -> Result<Option<u32>> {
+fn constructed_class(
+    md: &MetadataReader<'_>,
+    token: Token,
+    by_ctor: &HashMap<u32, u32>,
+    with_ctor: &HashSet<u32>,
+) -> Result<Option<u32>> {
     match token.table() {
         Some(TableId::MethodDef) => Ok(by_ctor.get(&token.rid()).copied()),
         Some(TableId::MemberRef) => {
@@ -230,8 +236,8 @@ fn constructed_class(md: &MetadataReader<'_>, token: Token, by_ctor: &HashMap<u3
             let Ok(TypeSig::GenericInst { generic, .. }) = md.blob(spec.signature).and_then(decode_type) else {
                 return Ok(None);
             };
-            let classes: HashSet<u32> = by_ctor.values().copied().collect();
-            Ok((generic.table() == Some(TableId::TypeDef) && classes.contains(&generic.rid())).then_some(generic.rid()))
+            Ok((generic.table() == Some(TableId::TypeDef) && with_ctor.contains(&generic.rid()))
+                .then_some(generic.rid()))
         }
         _ => Ok(None),
     }
@@ -319,7 +325,7 @@ fn lambdas_belong_to(md: &MetadataReader<'_>, class: u32, member: &str) -> Resul
 /// (top-level method name, ordinal) of every generated name in `types` that carries
 /// both: state machines `<Run>d__2`, lambdas `<Run>b__2_0`, local functions
 /// `<Run>g__Add|2_0`.
-fn numbered_names(md: &MetadataReader<'_>, types: &HashSet<u32>) -> Result<Vec<(String, u32)>> {
+fn numbered_names(md: &MetadataReader<'_>, types: &[u32]) -> Result<Vec<(String, u32)>> {
     let mut out = Vec::new();
     for &t in types {
         if let Some(pair) = state_machine_parts(&md.string(md.row::<TypeDefRow>(t)?.name)?) {
