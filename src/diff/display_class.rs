@@ -8,7 +8,7 @@
 //! their metadata name, the display classes would pair with other methods' closures.
 //!
 //! What the build proves instead: the class's creator, the one method of its type (or
-//! of a type in it) that refers to its constructor (a `newobj`; for a struct closure of
+//! of a type Roslyn generated in it) that refers to its constructor (a `newobj`; for a struct closure of
 //! local functions, the one method with a local of its type). The creator is a method
 //! the user wrote, or generated code of one (a state machine's `MoveNext`, a lambda, a
 //! local function) whose name carries the top-level method's name and ordinal, which
@@ -106,7 +106,7 @@ pub fn display_classes(asm: &Assembly<'_>, owners: &Owners<'_>, out: &mut Stable
         nested.entry(owners.enclosing(rid)).or_default().push(rid);
     }
     for (outer, classes) in by_type {
-        let types = types_within(&nested, outer);
+        let types = own_types(md, &nested, outer)?;
         name_display_classes(asm, owners, outer, &types, &classes, out)?;
     }
     drop_cycles(md, owners, out);
@@ -162,23 +162,19 @@ fn name_display_classes(
     Ok(())
 }
 
-/// `outer` and every type nested in it, at any depth, in row order (`nested`: the
-/// types nested directly in each type).
-fn types_within(nested: &HashMap<u32, Vec<u32>>, outer: u32) -> Vec<u32> {
-    let mut within = vec![outer];
-    let mut seen = HashSet::from([outer]);
-    let mut next = 0;
-    while let Some(&t) = within.get(next) {
-        next += 1;
-        for &inner in nested.get(&t).into_iter().flatten() {
-            // A type nested in itself or in a cycle (hostile metadata) is visited once.
-            if seen.insert(inner) {
-                within.push(inner);
-            }
+/// `outer` and the types Roslyn generated for its members (nested in it with a
+/// generated name: `<>c`, display classes, state machines), in row order: where a display
+/// class of `outer` can be created and where its ordinals are used. A type the user
+/// nested in `outer` numbers its own members.
+fn own_types(md: &MetadataReader<'_>, nested: &HashMap<u32, Vec<u32>>, outer: u32) -> Result<Vec<u32>> {
+    let mut own = vec![outer];
+    for &inner in nested.get(&outer).into_iter().flatten() {
+        if inner != outer && parse(&md.string(md.row::<TypeDefRow>(inner)?.name)?).is_some() {
+            own.push(inner);
         }
     }
-    within.sort();
-    within
+    own.sort();
+    Ok(own)
 }
 
 /// Display class rid → the methods of `types` that create it: refer to its constructor
