@@ -69,7 +69,7 @@ fn session_loaded(c: &mut Criterion) {
     group.bench_function("diff_builds alone", |b| b.iter(|| black_box(diff_builds(black_box(old), &new).unwrap())));
     // Part of diff_builds: whether a type initializer reaches the changed method.
     group.bench_function("type-initializer check alone (part of diff_builds)", |b| {
-        let ids = emit_delta::diff::Identities::new(&new.metadata).unwrap();
+        let ids = emit_delta::diff::Identities::new(&new).unwrap();
         b.iter(|| {
             let edits =
                 emit_delta::diff::initializer::initializer_rude_edits(old, &new, &ids, &diff.updated_methods).unwrap();
@@ -175,8 +175,7 @@ fn added_method(c: &mut Criterion) {
     let builds = Builds { baseline: &baseline, old: &baseline, new: &new, new_pdb: Some(&pdb) };
     let prepare = || {
         let diff = diff_builds(&baseline, &new).unwrap();
-        let (old_ids, new_ids) =
-            (Identities::new(&baseline.metadata).unwrap(), Identities::new(&new.metadata).unwrap());
+        let (old_ids, new_ids) = (Identities::new(&baseline).unwrap(), Identities::new(&new).unwrap());
         let rude =
             classify(&diff, &new, &old_ids, &new_ids, &diff.updated_methods, Capabilities::CORECLR_NET10).unwrap();
         assert!(rude.is_empty() && diff.rude_edits.is_empty(), "{rude:?} {:?}", diff.rude_edits);
@@ -235,7 +234,7 @@ fn methods_with_moved_lines(
     diff: &BuildDiff,
 ) -> Vec<UpdatedMethod> {
     use emit_delta::metadata::schema::{MethodDebugInformationRow, TableId};
-    let ids = emit_delta::diff::Identities::new(&new.metadata).unwrap();
+    let ids = emit_delta::diff::Identities::new(new).unwrap();
     let points = |pdb: &MetadataReader<'_>, rid: u32| -> Vec<u8> {
         let row: MethodDebugInformationRow = pdb.row(rid).unwrap();
         pdb.blob(row.sequence_points).unwrap().to_vec()

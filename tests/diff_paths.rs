@@ -131,7 +131,7 @@ fn cyclic_type_nesting_is_an_error_not_a_stack_overflow() {
         bytes[column..column + width].copy_from_slice(&enclosing.to_le_bytes()[..width]);
     }
     let asm = Assembly::parse(&bytes).unwrap();
-    let ids = emit_delta::diff::Identities::new(&asm.metadata).unwrap();
+    let ids = emit_delta::diff::Identities::new(&asm).unwrap();
     let err = ids.key(emit_delta::metadata::Token::new(TableId::TypeDef, nested[0])).unwrap_err();
     assert!(err.to_string().contains("nested at most"), "{err}");
     // Display names stop walking at the type count.

@@ -466,13 +466,14 @@ fn moved_closures_are_applied_correctly_or_refused_never_mispaired() {
 }
 
 /// Issue #11, C#: code Roslyn numbers by position (lambdas, local functions, state
-/// machines, anonymous types) renumbered by code added before it. Every version is
+/// machines, anonymous types, display classes) renumbered by code added before it. Every version is
 /// compared with v1 alone, so several insertions and edits meet in one generation: it
 /// must either be refused (exit 8, nothing written) or applied so that the entry method
 /// returns what a fresh run of that version returns. Run caches its non-capturing
 /// lambdas' delegates in static fields on the first call (gen 0), so a lambda or cache
 /// field paired with the wrong one would make gen 1 run the old delegate of another
-/// lambda and differ.
+/// lambda and differ; cs-display-class-renumbered keeps closures made on the first call
+/// (of two methods whose display classes have the same fields) the same way.
 #[test]
 fn renumbered_csharp_generated_code_is_applied_correctly_or_refused_never_mispaired() {
     let Some(dotnet) =
@@ -488,14 +489,24 @@ fn renumbered_csharp_generated_code_is_applied_correctly_or_refused_never_mispai
             "cs-local-function-added",
             "cs-state-machine-added",
             "cs-anonymous-type-added",
+            "cs-display-class-renumbered",
+            "cs-display-class-lambda-inserted",
+            "cs-display-class-lambda-inserted-edited",
         ],
         "does not run the new code",
     );
     println!("applied {applied:?}, refused {refused:?}");
     // Lambdas inserted before an unchanged one apply (cs-lambda-inserted v4 against v1:
     // two inserted, one of them edited since); inserted beside an edited one is refused.
-    assert_eq!(refused, ["cs-lambda-inserted-edited v2"], "applied {applied:?}");
-    assert_eq!(applied.len(), 12, "applied {applied:?}");
+    // Display classes renumbered by methods added above apply, their closures edited or
+    // not (cs-display-class-renumbered v3 against v1: two methods added, three edited),
+    // and so do lambdas inserted before others of a display class, unless one changed.
+    assert_eq!(
+        refused,
+        ["cs-lambda-inserted-edited v2", "cs-display-class-lambda-inserted-edited v2"],
+        "applied {applied:?}"
+    );
+    assert_eq!(applied.len(), 18, "applied {applied:?}");
 }
 
 /// Emits every version of each scenario against v1 alone (several edits meet in one

@@ -216,7 +216,7 @@ fn self_delta(dll: &Path) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
     let asm = Assembly::parse(&bytes).unwrap();
     let state = ChainState::from_baseline(&bytes, &asm).unwrap();
     let diff = emit_delta::diff::diff_builds(&asm, &asm).unwrap();
-    let ids = Identities::new(&asm.metadata).unwrap();
+    let ids = Identities::new(&asm).unwrap();
     let methods: Vec<UpdatedMethod> = (1..=asm.metadata.row_count(TableId::MethodDef))
         .filter(|&rid| asm.metadata.row::<MethodDefRow>(rid).unwrap().rva != 0)
         .map(|rid| Token::new(TableId::MethodDef, rid))

@@ -3,7 +3,8 @@
 //! `mdv-compare diff` prints) except for the documented design choices of
 //! docs/roslyn-differences.md. The exact remaining differences of each scenario are
 //! committed under testdata/roslyn-differences/ (regenerate with
-//! `MDV_COMPARE_BLESS=1`), and every line must belong to a documented category.
+//! `MDV_COMPARE_BLESS=1`; `MDV_COMPARE_ONLY=cs-a,cs-b` limits the run to those
+//! scenarios), and every line must belong to a documented category.
 
 mod support;
 
@@ -432,9 +433,15 @@ fn emit_delta_matches_roslyn_except_documented_design_choices() {
     let tool = support::build_tool(&dotnet, "roslyn-deltas", "RoslynDeltas");
     let expected_dir = support::repo().join("testdata/roslyn-differences");
     let bless = std::env::var_os("MDV_COMPARE_BLESS").is_some();
+    // `MDV_COMPARE_ONLY=cs-a,cs-b`: those scenarios only (to look at or bless a few).
+    let only = std::env::var("MDV_COMPARE_ONLY").ok();
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o.split(',').any(|n| n.trim() == name));
     let mut failures = Vec::new();
     for scenario in csharp_scenarios() {
         let name = scenario.file_name().unwrap().to_string_lossy().into_owned();
+        if !wanted(&name) {
+            continue;
+        }
         let tmp = tempfile::tempdir().unwrap();
         roslyn_deltas(&dotnet, &tool, &scenario, tmp.path());
         let versions = versions(tmp.path());

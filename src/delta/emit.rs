@@ -81,8 +81,8 @@ pub fn emit_generation(
     capabilities: Capabilities,
 ) -> Result<Generation> {
     let Builds { baseline, old, new, new_pdb } = *builds;
-    let baseline_ids = Identities::new(&baseline.metadata)?;
-    let new_ids = diff.definitions.new_identities(&new.metadata)?;
+    let baseline_ids = Identities::new(baseline)?;
+    let new_ids = diff.definitions.new_identities(new)?;
     let earlier = state.added_reference_map();
     let mut importer = Importer::new(
         &new_ids,
@@ -135,7 +135,7 @@ pub fn emit_generation(
         }
     }
 
-    let old_ids = Identities::new(&old.metadata)?;
+    let old_ids = Identities::new(old)?;
     let edited_types = super::member_updates::write_member_updates(
         &mut importer,
         state,

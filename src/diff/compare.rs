@@ -132,12 +132,12 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     if old.metadata.tables.row_counts() == new.metadata.tables.row_counts()
         && old.metadata.blobs.bytes() == new.metadata.blobs.bytes()
     {
-        let (old_ids, new_ids) = (Identities::new(&old.metadata)?, Identities::new(&new.metadata)?);
+        let (old_ids, new_ids) = (Identities::new(old)?, Identities::new(new)?);
         if same_rows_but_line_names(&old_ids, &new_ids)? {
             return diff_same_rows(old, new, Some((&old_ids, &new_ids)));
         }
     }
-    let (old_ids, new_ids) = (Identities::new(&old.metadata)?, Identities::new(&new.metadata)?);
+    let (old_ids, new_ids) = (Identities::new(old)?, Identities::new(new)?);
     // Lambdas renumbered by lambdas inserted before them keep their old keys.
     let old_types = std::cell::OnceCell::new();
     let names = super::renumbered::pair_inserted_lambdas(old, new, &old_ids, &new_ids, &|method, key| {
@@ -145,7 +145,7 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     })?;
     let new_ids = match names.is_empty() {
         true => new_ids,
-        false => Identities::with_pairing(&new.metadata, names)?,
+        false => Identities::with_pairing(new, names)?,
     };
     match Pairing::by_position(&old_ids, &new_ids)? {
         Some(mut pairing) => {
@@ -219,7 +219,7 @@ fn diff_same_rows(
     let new_ids = match renamed {
         Some((_, ids)) => ids,
         None => {
-            own_ids = Identities::new(&new.metadata)?;
+            own_ids = Identities::new(new)?;
             &own_ids
         }
     };
@@ -262,8 +262,8 @@ fn diff_same_rows(
 /// general comparison, the reference the faster pairing of [`diff_builds`] must agree
 /// with (tests/diff_paths.rs).
 pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
-    let old_ids = Identities::new(&old.metadata)?;
-    let new_ids = Identities::new(&new.metadata)?;
+    let old_ids = Identities::new(old)?;
+    let new_ids = Identities::new(new)?;
     let old_defs = definitions(&old_ids)?;
     // Lambdas renumbered by lambdas inserted before them keep their old keys.
     let names = super::renumbered::pair_inserted_lambdas(old, new, &old_ids, &new_ids, &|_, key| {
@@ -271,7 +271,7 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     })?;
     let new_ids = match names.is_empty() {
         true => new_ids,
-        false => Identities::with_pairing(&new.metadata, names)?,
+        false => Identities::with_pairing(new, names)?,
     };
     let mut pairing = Pairing::from_keys(&old.metadata, &new.metadata, &old_defs, &definitions(&new_ids)?);
     pairing.new_names = new_ids.pairing().clone();
@@ -452,9 +452,8 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
         .filter(|t| matches!(t.table(), Some(TableId::TypeDef | TableId::MethodDef | TableId::Field)))
         // Captured variables added to a closure have their own rule.
         .filter(|&&t| !super::renumbered::is_captured_variable(ids, t))
-        .map(|&t| display_name(ids, t))
-        .chain(diff.deleted_methods.iter().map(|m| m.display.clone()))
-        .filter_map(|name| owning_member(&name).map(|group| (group, name)))
+        .filter_map(|&t| added_generated_code(ids, t))
+        .chain(diff.deleted_methods.iter().filter_map(|m| owning_member(&m.display).map(|g| (g, m.display.clone()))))
         .collect();
     if moved.is_empty() {
         return Vec::new();
@@ -479,6 +478,22 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
         ));
     }
     out
+}
+
+/// The member whose generated code added definition `t` is, with `t`'s display name. A
+/// display class the build proves the method of ([`super::display_class`]), and its
+/// constructor and fields, belong to that method (their names name none).
+fn added_generated_code(ids: &Identities<'_, '_>, t: Token) -> Option<(String, String)> {
+    use super::generated::owning_member;
+    let name = display_name(ids, t);
+    let group = match super::display_class::creator_of(ids, t) {
+        Some(creator) => {
+            let creator = display_name(ids, creator);
+            owning_member(&creator).unwrap_or(creator)
+        }
+        None => owning_member(&name)?,
+    };
+    Some((group, name))
 }
 
 /// Rude edits paired with their definition's key, in key order.

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::rc::Rc;
 
+use super::display_class::display_class_parts;
 use super::renumbered::{ADDED_MARK, ANONYMOUS_TYPE, StableName, StableNames, stable_names};
+use crate::assembly::Assembly;
 use crate::error::{Error, Result};
 use crate::metadata::schema::*;
 use crate::metadata::signature::{self, MethodSig, Signature, TypeSig};
@@ -53,12 +55,15 @@ pub struct LineFree {
 }
 
 impl<'m, 'a> Identities<'m, 'a> {
-    pub fn new(md: &'m MetadataReader<'a>) -> Result<Self> {
-        Self::with_pairing(md, HashMap::new())
+    /// The identities of `asm`'s definitions. Its method bodies are read too: they
+    /// prove which method a Roslyn display class belongs to.
+    pub fn new(asm: &'m Assembly<'a>) -> Result<Self> {
+        Self::with_pairing(asm, HashMap::new())
     }
 
     /// Identities whose definitions in `paired` are keyed by the name given there.
-    pub fn with_pairing(md: &'m MetadataReader<'a>, paired: HashMap<Token, String>) -> Result<Self> {
+    pub fn with_pairing(asm: &'m Assembly<'a>, paired: HashMap<Token, String>) -> Result<Self> {
+        let md = &asm.metadata;
         let types = md.row_count(TableId::TypeDef);
         let mut enclosing = vec![0u32; types as usize + 1];
         for (_, row) in md.tables.rows::<NestedClassRow>() {
@@ -79,7 +84,7 @@ impl<'m, 'a> Identities<'m, 'a> {
             }
         }
         let line_free = line_free_names(md, &enclosing, &field_owner, &method_owner)?;
-        let stable = stable_names(md, &enclosing, &method_owner, &field_owner)?;
+        let stable = stable_names(asm, &enclosing, &method_owner, &field_owner)?;
         Ok(Identities {
             md,
             cache: RefCell::new(HashMap::new()),
@@ -96,12 +101,24 @@ impl<'m, 'a> Identities<'m, 'a> {
 
     /// Whether an added `token` may carry a name that a definition of the chain has
     /// already: generated code that a pairing with the build applied last found new
-    /// while its name is an old lambda's, or an anonymous type (the chain keeps the
-    /// names types had when added, and anonymous types are numbered by order of use).
-    /// The chain must hold it under another name.
+    /// while its name is an old lambda's, an anonymous type (the chain keeps the names
+    /// types had when added, and anonymous types are numbered by order of use), or a
+    /// display class (numbered by its method's position: a method added above takes
+    /// the number of the one below). The chain must hold it under another name.
     pub fn name_may_be_taken(&self, token: Token) -> bool {
         self.paired.get(&token).is_some_and(|n| n.ends_with(ADDED_MARK))
             || matches!(self.stable.names.get(&token), Some(StableName::Fixed(n)) if n.starts_with(ANONYMOUS_TYPE))
+            || self.is_display_class(token)
+    }
+
+    /// Whether `token` is a TypeDef named like a Roslyn display class.
+    fn is_display_class(&self, token: Token) -> bool {
+        token.table() == Some(TableId::TypeDef)
+            && self
+                .md
+                .row::<TypeDefRow>(token.rid())
+                .and_then(|r| self.md.string(r.name))
+                .is_ok_and(|n| display_class_parts(&n).is_some())
     }
 
     /// Whether a definition is keyed by another name than its metadata name (a pairing's,
@@ -172,6 +189,9 @@ impl<'m, 'a> Identities<'m, 'a> {
             Some(StableName::Fixed(n)) => Ok(Owned(n.clone())),
             Some(StableName::StateMachineOf(kickoff)) => {
                 Ok(Owned(format!("<state machine of {}>", self.key(*kickoff)?)))
+            }
+            Some(StableName::ClosureOf { creator, scope }) => {
+                Ok(Owned(format!("<closure {scope} of {}>", self.key(*creator)?)))
             }
             None => self.string(name),
         }

@@ -58,7 +58,7 @@ pub fn initializer_rude_edits(
     // Changed initializers themselves (rare: only then the old build's identities).
     let changed_roots: Vec<&UpdatedMethod> = updated.iter().filter(|m| roots.contains(&m.new)).collect();
     if !changed_roots.is_empty() {
-        let old_ids = Identities::new(&old.metadata)?;
+        let old_ids = Identities::new(old)?;
         for m in changed_roots {
             let fields = changed_fields(old, &old_ids, m.old, new, new_ids, m.new)?;
             let change = match fields.is_empty() {

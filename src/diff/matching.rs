@@ -27,13 +27,13 @@ impl Default for DefinitionMatch {
 }
 
 impl DefinitionMatch {
-    /// The identities of the newer build (`md`) whose keys this match uses.
-    pub fn new_identities<'m, 'a>(&self, md: &'m MetadataReader<'a>) -> Result<Identities<'m, 'a>> {
+    /// The identities of the newer build (`asm`) whose keys this match uses.
+    pub fn new_identities<'m, 'a>(&self, asm: &'m crate::Assembly<'a>) -> Result<Identities<'m, 'a>> {
         match self {
             DefinitionMatch::Paired(pairing) if !pairing.new_names.is_empty() => {
-                Identities::with_pairing(md, pairing.new_names.clone())
+                Identities::with_pairing(asm, pairing.new_names.clone())
             }
-            _ => Identities::new(md),
+            _ => Identities::new(asm),
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod body;
 pub mod classify;
 pub mod compare;
+pub mod display_class;
 pub mod generated;
 pub mod identity;
 pub mod initializer;

@@ -22,12 +22,16 @@
 //!   lambda ordinal, when that name identifies one method (the method ordinal is dropped,
 //!   so a member added above changes nothing).
 //!
+//! - a display class: the method that creates it and its closure ordinal
+//!   ([`super::display_class`]).
+//!
 //! Lambdas inserted before others of the same method shift the lambda ordinal itself;
 //! [`pair_inserted_lambdas`] pairs those across two builds when the pairing is proven.
 
 use std::collections::{HashMap, HashSet};
 
 use super::body::bodies_equal;
+use super::display_class::{DISPLAY_CLASS, Owners, display_classes};
 use super::identity::Identities;
 use crate::assembly::Assembly;
 use crate::error::Result;
@@ -41,6 +45,9 @@ pub enum StableName {
     Fixed(String),
     /// The state machine of this kickoff method: named after the method's key.
     StateMachineOf(Token),
+    /// A display class: the closure scope `scope` of the method `creator` that creates
+    /// it (named after the method's key, [`super::display_class`]).
+    ClosureOf { creator: Token, scope: u32 },
 }
 
 /// The stable names of one build's Roslyn-generated definitions.
@@ -66,11 +73,12 @@ pub const ADDED_MARK: &str = "#added";
 /// Computes the stable names of `md` (see the module documentation). `enclosing`,
 /// `method_owner`, `field_owner`: the type of each TypeDef, MethodDef and Field rid.
 pub fn stable_names(
-    md: &MetadataReader<'_>,
+    asm: &Assembly<'_>,
     enclosing: &[u32],
     method_owner: &[u32],
     field_owner: &[u32],
 ) -> Result<StableNames> {
+    let md = &asm.metadata;
     let mut out = StableNames::default();
     let heap = md.strings.bytes();
     // Every name handled here contains one of these; most builds lack some.
@@ -82,6 +90,9 @@ pub fn stable_names(
     }
     if contains(heap, b">g__") || contains(heap, b">b__") {
         positional_members(md, method_owner, field_owner, &mut out)?;
+    }
+    if contains(heap, DISPLAY_CLASS.as_bytes()) {
+        display_classes(asm, &Owners { enclosing, method_owner }, &mut out)?;
     }
     Ok(out)
 }
@@ -299,7 +310,7 @@ fn positional_members(
 /// is proven to be, and each inserted one (with its cache field) a name no old one has
 /// (ending in [`ADDED_MARK`]). Empty when nothing was renumbered or nothing is proven.
 ///
-/// Within one group (a `<>c` class of both builds, one owner method) the pairing must
+/// Within one group (a `<>c` class or a proven display class of both builds, one owner method) the pairing must
 /// be one to one: every old lambda has exactly one new lambda with the same signature,
 /// flags and body (tokens compared by what they name) and no other old lambda has that
 /// one, and the old lambda's cache field has a counterpart exactly when the new one's
@@ -362,8 +373,8 @@ pub fn pair_inserted_lambdas(
     Ok(names)
 }
 
-/// A lambda of a `<>c` class: its method, key name, and its cache field with that
-/// field's key name.
+/// A lambda of a `<>c` class or of a display class: its method, key name, and its cache
+/// field with that field's key name.
 struct Lambda {
     method: Token,
     name: String,
@@ -374,7 +385,7 @@ struct Lambda {
 /// among each other.
 type LambdaGroup = (std::rc::Rc<str>, String);
 
-/// The `<>c` lambdas of a build by group.
+/// The `<>c` lambdas and those of proven display classes of a build, by group.
 fn lambda_groups(ids: &Identities<'_, '_>) -> Result<HashMap<LambdaGroup, Vec<Lambda>>> {
     let md = ids.metadata();
     let mut out: HashMap<LambdaGroup, Vec<Lambda>> = HashMap::new();
@@ -392,14 +403,9 @@ fn lambda_groups(ids: &Identities<'_, '_>) -> Result<HashMap<LambdaGroup, Vec<La
     for rid in 1..=md.row_count(TableId::MethodDef) {
         let t = Token::new(TableId::MethodDef, rid);
         let name = md.string(md.row::<MethodDefRow>(rid)?.name)?;
-        let Some((member, m, l)) = cached_lambda_parts(&name) else { continue };
         let owner = ids.owner_of(t);
-        // Only a `<>c` class's lambdas (a method without a type has none).
-        let Ok(owner_row) = md.row::<TypeDefRow>(owner.rid()) else { continue };
-        if md.string(owner_row.name)? != "<>c" {
-            continue;
-        }
-        let cache = match caches.get(&(owner, format!("{m}_{l}"))) {
+        let Some((member, cache_suffix)) = grouped_lambda(ids, owner, &name)? else { continue };
+        let cache = match caches.get(&(owner, cache_suffix)) {
             Some(&f) => Some((f, ids.key_name(f)?)),
             None => None,
         };
@@ -410,6 +416,27 @@ fn lambda_groups(ids: &Identities<'_, '_>) -> Result<HashMap<LambdaGroup, Vec<La
         });
     }
     Ok(out)
+}
+
+/// The owner method name and the cache field suffix of a lambda that
+/// [`pair_inserted_lambdas`] may pair: a `<>c` class's (`<Run>b__0_1`, cached in
+/// `<>9__0_1`), or a display class's that the build proves the method of (`<Run>b__1`,
+/// the lambda ordinal only; `<>9__1`).
+fn grouped_lambda<'n>(ids: &Identities<'_, '_>, owner: Token, name: &'n str) -> Result<Option<(&'n str, String)>> {
+    let md = ids.metadata();
+    // A method without a type has no group.
+    let Ok(owner_row) = md.row::<TypeDefRow>(owner.rid()) else { return Ok(None) };
+    if let Some((member, m, l)) = cached_lambda_parts(name) {
+        return Ok((md.string(owner_row.name)? == "<>c").then(|| (member, format!("{m}_{l}"))));
+    }
+    let proven = matches!(ids.stable_name(owner), Some(StableName::ClosureOf { .. }));
+    Ok(display_class_lambda_parts(name).filter(|_| proven).map(|(member, l)| (member, l.to_string())))
+}
+
+/// `<M>b__l` (a lambda of a display class) → (`M`, `l`).
+pub fn display_class_lambda_parts(name: &str) -> Option<(&str, &str)> {
+    let (member, l) = name.strip_prefix('<')?.split_once(">b__")?;
+    (!l.is_empty() && l.bytes().all(|b| b.is_ascii_digit())).then_some((member, l))
 }
 
 /// Whether two lambdas are the same code: signature, flags, body (tokens by what they
@@ -545,6 +572,9 @@ mod tests {
         assert_eq!(cached_lambda_parts("<Run>b__3_1"), Some(("Run", "3", "1")));
         // A display class's lambda has the lambda ordinal only.
         assert_eq!(cached_lambda_parts("<Run>b__0"), None);
+        assert_eq!(display_class_lambda_parts("<Run>b__12"), Some(("Run", "12")));
+        assert_eq!(display_class_lambda_parts("<Run>b__0_1"), None);
+        assert_eq!(display_class_lambda_parts("<Run>b__"), None);
         assert!(is_anonymous_type_name("<>f__AnonymousType0`2"));
         assert!(is_anonymous_type_name("<>f__AnonymousType12"));
         assert!(!is_anonymous_type_name("<>f__AnonymousDelegate0"));

@@ -135,7 +135,7 @@ impl Session {
         let mut rude = diff.rude_edits.clone();
         let mut methods = diff.updated_methods.clone();
         if let Some(listed) = only {
-            let ids = crate::diff::Identities::new(&new.metadata)?;
+            let ids = crate::diff::Identities::new(&new)?;
             let names: HashSet<String> = (1..=new.metadata.row_count(TableId::MethodDef))
                 .map(|rid| crate::diff::compare::display_name(&ids, Token::new(TableId::MethodDef, rid)))
                 .collect();
@@ -162,8 +162,8 @@ impl Session {
                 updated_path.display()
             )));
         }
-        let old_ids = crate::diff::Identities::new(&old.metadata)?;
-        let new_ids = diff.definitions.new_identities(&new.metadata)?;
+        let old_ids = crate::diff::Identities::new(&old)?;
+        let new_ids = diff.definitions.new_identities(&new)?;
         rude.extend(classify(&diff, &new, &old_ids, &new_ids, &methods, self.capabilities)?);
         // A generated type deleted by an earlier generation keeps its row: a second type
         // of that name would be ambiguous to reflection and debuggers.

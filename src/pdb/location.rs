@@ -47,7 +47,7 @@ pub struct SourceLocator<'b, 'a> {
 
 impl<'b, 'a> SourceLocator<'b, 'a> {
     pub fn new(build: &'b Assembly<'a>, pdb: &'b MetadataReader<'a>) -> Result<Self> {
-        let ids = Identities::new(&build.metadata)?;
+        let ids = Identities::new(build)?;
         let mut names = Vec::new();
         for rid in 1..=pdb.row_count(TableId::Document) {
             names.push(document_name(pdb, rid)?);
