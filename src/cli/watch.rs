@@ -44,7 +44,9 @@ const AGENT_SOURCE: &str = include_str!("../../agent/StartupHook.cs");
 /// How long a file must be quiet after a write before the save is built: editors write
 /// a file in one go (or by a rename a few milliseconds later), so this only needs to cover
 /// that, and every millisecond of it is in the save-to-running-code latency.
-const SAVE_SETTLES: Duration = Duration::from_millis(50);
+const SAVE_SETTLES: Duration = Duration::from_millis(25);
+/// How often the debouncer looks for settled saves (it adds up to this to the wait).
+const SAVE_TICK: Duration = Duration::from_millis(10);
 const PROJECT_EXTS: [&str; 3] = ["csproj", "fsproj", "vbproj"];
 const SOURCE_EXTS: [&str; 9] = ["cs", "fs", "fsi", "vb", "csproj", "fsproj", "vbproj", "props", "targets"];
 
@@ -767,7 +769,7 @@ pub fn run(opts: Options) -> i32 {
     let filter_roots = roots.clone();
     let mut debouncer = match notify_debouncer_full::new_debouncer(
         SAVE_SETTLES,
-        None,
+        Some(SAVE_TICK),
         move |result: notify_debouncer_full::DebounceEventResult| {
             let Ok(events) = result else { return };
             let mut changed: Vec<PathBuf> = Vec::new();
