@@ -336,7 +336,9 @@ fn generated_members_are_reported_under_the_member_the_user_wrote() {
             for g in e["generated"].as_array().into_iter().flatten() {
                 let g = g.as_str().unwrap();
                 assert_ne!(user_facing(g), g, "{scenario}: {g} is not a generated name");
-                assert_eq!(user_facing(g), member, "{scenario}: {g} is reported under another member: {e}");
+                // A lambda's cache field names only the type; it is reported under its lambda's method.
+                assert!(member.starts_with(&user_facing(g)), "{scenario}: {g} is reported under another member: {e}");
+                assert!(member.contains("::"), "{scenario}: not named by its method: {e}");
                 generated.push(g.to_string());
             }
         }

@@ -123,10 +123,29 @@ impl RudeEdit {
 /// [`RudeEdit::generated`]; edits that then say the same thing become one, in the order
 /// of their first.
 pub fn by_user_member(edits: Vec<RudeEdit>) -> Vec<RudeEdit> {
+    // A lambda's cache field (`<>c::<>9__0_1`) names no method; its lambda
+    // (`<>c::<Run>b__0_1`), when refused beside it, does.
+    let lambdas: HashMap<(String, String), String> = edits
+        .iter()
+        .filter_map(|e| {
+            let (cache, method) = e.member.split_once("::")?;
+            let ordinals = method.split_once(">b__")?.1;
+            Some(((cache.to_string(), ordinals.to_string()), super::generated::user_facing(&e.member)))
+        })
+        .collect();
+    let user_facing = |member: &str| {
+        let cache_field = member
+            .split_once("::")
+            .and_then(|(cache, field)| Some((cache.to_string(), field.strip_prefix("<>9__")?.to_string())));
+        match cache_field.and_then(|key| lambdas.get(&key)) {
+            Some(lambda) => lambda.clone(),
+            None => super::generated::user_facing(member),
+        }
+    };
     let mut out: Vec<RudeEdit> = Vec::with_capacity(edits.len());
     let mut index: HashMap<(RudeKind, String, String, String), usize> = HashMap::new();
     for mut edit in edits {
-        let user = super::generated::user_facing(&edit.member);
+        let user = user_facing(&edit.member);
         if user != edit.member {
             let raw = std::mem::replace(&mut edit.member, user);
             edit.generated.push(raw);
