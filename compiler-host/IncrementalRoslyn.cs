@@ -195,6 +195,10 @@ internal sealed class IncrementalProject
 
     private SyntaxTree Parse(byte[] bytes, string path)
     {
+        // csc decodes a file that is not UTF-8 with a fallback code page; leave that to it
+        // (the host then compiles with csc's entry point from here on).
+        if (arguments.Encoding is null && !System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new NotSupportedException(path + " is not UTF-8 and no /codepage is given");
         var text = SourceText.From(bytes, bytes.Length, arguments.Encoding, arguments.ChecksumAlgorithm,
             throwIfBinaryDetected: false, canBeEmbedded: arguments.EmbeddedFiles.Length > 0);
         return csharp
