@@ -516,15 +516,13 @@ impl Watch {
         let delta_took = delta_start.elapsed();
         if !rude.is_empty() {
             for (name, e) in &rude {
-                let location = e.location.as_ref();
-                self.out.event(
-                    "rude",
-                    &format!("{}rude edit in {name}: {e}", super::location_prefix(e)),
-                    json!({ "assembly": name, "member": e.member, "change": e.change, "reason": e.reason,
-                            "code": e.kind.code(), "needs": e.needs,
-                            "document": location.map(|l| &l.document), "file": location.map(|l| &l.file),
-                            "line": location.and_then(|l| l.line), "column": location.and_then(|l| l.column) }),
-                );
+                // The edit as `--json` gives it (code, member, change, reason, needs, place,
+                // generated definitions), with the assembly.
+                let mut fields = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
+                if let Some(map) = fields.as_object_mut() {
+                    map.insert("assembly".into(), json!(name));
+                }
+                self.out.event("rude", &format!("{}rude edit in {name}: {e}", super::location_prefix(e)), fields);
             }
             return self.after_rude(app, staging, &build);
         }
@@ -655,9 +653,8 @@ impl Watch {
 /// `fast build 0.8 s (fsc)` or `full build 3.2 s: project file changed: App.fsproj`.
 fn build_text(build: &Build) -> String {
     let mut text = format!("{} build {}", build.kind.name(), human(build.took));
-    if !build.compilers.is_empty() {
-        let names: Vec<&str> = build.compilers.iter().map(|c| c.name()).collect();
-        text.push_str(&format!(" ({})", names.join(", ")));
+    if let Some(names) = build.compiler_names() {
+        text.push_str(&format!(" ({names})"));
     }
     if let Some(reason) = &build.reason {
         text.push_str(": ");
@@ -670,9 +667,8 @@ fn build_text(build: &Build) -> String {
 fn add_build_fields(fields: &mut serde_json::Value, build: &Build) {
     if let Some(map) = fields.as_object_mut() {
         map.insert("build".into(), json!(build.kind.name()));
-        if !build.compilers.is_empty() {
-            let names: Vec<&str> = build.compilers.iter().map(|c| c.name()).collect();
-            map.insert("compiler".into(), json!(names.join(",")));
+        if let Some(names) = build.compiler_names() {
+            map.insert("compiler".into(), json!(names));
         }
         let fallback = build.compilers.iter().find_map(|c| match c {
             Compiler::EntryPoint { incremental_error } => incremental_error.clone(),

@@ -46,6 +46,15 @@ pub struct Build {
     pub result: Result<(), Vec<String>>,
 }
 
+impl Build {
+    /// The compilers of a fast build, as events and the human line name them
+    /// (`incremental`, `fsc, incremental`); None for a full build.
+    pub fn compiler_names(&self) -> Option<String> {
+        let names: Vec<&str> = self.compilers.iter().map(Compiler::name).collect();
+        (!names.is_empty()).then(|| names.join(", "))
+    }
+}
+
 pub struct Builder {
     dotnet: PathBuf,
     /// The watched project, then the projects it references.
@@ -213,7 +222,7 @@ impl Builder {
 /// Whether C#/VB compile incrementally in the host (`EMIT_DELTA_INCREMENTAL=0`: no, the
 /// host reads the same variable).
 fn incremental_enabled() -> bool {
-    std::env::var("EMIT_DELTA_INCREMENTAL").map_or(true, |v| v.trim() != "0")
+    super::switch_on("EMIT_DELTA_INCREMENTAL")
 }
 
 /// The `/shared:<pipe>` option of a running compiler server beside `compiler` (started

@@ -19,7 +19,7 @@ pub struct CompilerServer {
 /// Whether C#/VB compiles go through the server (`EMIT_DELTA_COMPILER_SERVER=0`: no,
 /// compile in the host).
 pub fn enabled() -> bool {
-    std::env::var("EMIT_DELTA_COMPILER_SERVER").map_or(true, |v| v.trim() != "0")
+    super::switch_on("EMIT_DELTA_COMPILER_SERVER")
 }
 
 /// The server beside a `csc.dll` or `vbc.dll`.

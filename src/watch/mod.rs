@@ -13,3 +13,9 @@ pub mod invocation;
 pub mod protocol;
 pub mod route;
 pub mod tool_cache;
+
+/// Whether the switch `name` is on: unset or anything but `0` (how
+/// `EMIT_DELTA_INCREMENTAL` and `EMIT_DELTA_COMPILER_SERVER` are read).
+pub(crate) fn switch_on(name: &str) -> bool {
+    std::env::var(name).map_or(true, |v| v.trim() != "0")
+}
