@@ -82,10 +82,11 @@ impl Watch {
         let log = stderr.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(err).lines().map_while(Result::ok) {
+                // Logged before it is handed on: an event a test has seen is in the log.
+                log.lock().unwrap().push(line.clone());
                 if let Ok(v) = serde_json::from_str::<Value>(&line) {
                     let _ = ev_tx.send(v);
                 }
-                log.lock().unwrap().push(line);
             }
         });
         Watch { child, stdin, stdout, events, stderr, app_pids: Vec::new(), compiler_pid: None, server_pid: None }
