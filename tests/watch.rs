@@ -240,6 +240,16 @@ fn assert_fast_output_is_dotnet_builds(project: &Path, assembly: &str) {
     let pdb = assembly.replace(".dll", ".pdb");
     let fast = std::fs::read(obj.join(assembly)).unwrap();
     let fast_pdb = std::fs::read(obj.join(&pdb)).unwrap();
+    // The watched project's compile leaves out its reference assembly (nothing watch
+    // builds reads it): C# and VB remove the one in obj/, F#'s captured invocation has
+    // none; either way it is not newer than the assembly, so `dotnet build` compiles again.
+    let refint = obj.join("refint").join(assembly);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    assert!(
+        modified(&refint).is_none_or(|r| Some(r) < modified(&obj.join(assembly))),
+        "{}: written by a fast compile of the watched project",
+        refint.display()
+    );
     std::fs::remove_file(obj.join(assembly)).unwrap();
     std::fs::remove_file(obj.join(&pdb)).unwrap();
     let status = Command::new(&dotnet)
@@ -250,6 +260,7 @@ fn assert_fast_output_is_dotnet_builds(project: &Path, assembly: &str) {
         .unwrap();
     assert!(status.success(), "dotnet build {}", project.display());
     let full = std::fs::read(obj.join(assembly)).unwrap();
+    assert!(refint.is_file(), "{}: dotnet build writes it again", refint.display());
     assert!(
         fast == full,
         "{assembly}: the fast path's bytes differ from dotnet build's ({} vs {} bytes)",

@@ -20,6 +20,7 @@ use emit_delta::hot::{Delta, Prepared, Session};
 use emit_delta::watch::builder::{Build, Builder};
 use emit_delta::watch::compiler_host::Compiler;
 use emit_delta::watch::protocol::{self, Hello};
+use emit_delta::watch::saves;
 use emit_delta::watch::tool_cache;
 use serde_json::json;
 
@@ -41,12 +42,6 @@ pub struct Options {
 
 const AGENT_PROJECT: &str = include_str!("../../agent/EmitDeltaAgent.csproj");
 const AGENT_SOURCE: &str = include_str!("../../agent/StartupHook.cs");
-/// How long a file must be quiet after a write before the save is built: editors write
-/// a file in one go (or by a rename a few milliseconds later), so this only needs to cover
-/// that, and every millisecond of it is in the save-to-running-code latency.
-const SAVE_SETTLES: Duration = Duration::from_millis(25);
-/// How often the debouncer looks for settled saves (it adds up to this to the wait).
-const SAVE_TICK: Duration = Duration::from_millis(10);
 const PROJECT_EXTS: [&str; 3] = ["csproj", "fsproj", "vbproj"];
 const SOURCE_EXTS: [&str; 9] = ["cs", "fs", "fsi", "vb", "csproj", "fsproj", "vbproj", "props", "targets"];
 
@@ -763,32 +758,24 @@ pub fn run(opts: Options) -> i32 {
     let roots: Vec<PathBuf> =
         project_closure(&project).iter().map(|p| p.parent().unwrap_or(Path::new("/")).to_path_buf()).collect();
     let filter_roots = roots.clone();
-    let mut debouncer = match notify_debouncer_full::new_debouncer(
-        SAVE_SETTLES,
-        Some(SAVE_TICK),
-        move |result: notify_debouncer_full::DebounceEventResult| {
-            let Ok(events) = result else { return };
-            let mut changed: Vec<PathBuf> = Vec::new();
-            for e in events.iter().filter(|e| !e.kind.is_access()) {
-                for p in e.paths.iter().filter(|p| is_source_change(&filter_roots, p)) {
-                    if !changed.contains(p) {
-                        changed.push(p.clone());
-                    }
-                }
-            }
-            if !changed.is_empty() {
-                let _ = tx.send(Event::Changed(changed));
-            }
-        },
-    ) {
-        Ok(d) => d,
+    let (events_tx, events) = mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(events_tx) {
+        Ok(w) => w,
         Err(e) => return fail(format!("cannot watch files: {e}")),
     };
     for dir in &roots {
-        if let Err(e) = debouncer.watch(dir, notify_debouncer_full::notify::RecursiveMode::Recursive) {
+        if let Err(e) = notify::Watcher::watch(&mut watcher, dir, notify::RecursiveMode::Recursive) {
             return fail(format!("cannot watch {}: {e}", dir.display()));
         }
     }
+    // Ends when the watcher is dropped (its events end).
+    std::thread::spawn(move || {
+        saves::forward(
+            events,
+            |p| is_source_change(&filter_roots, p),
+            |changed| tx.send(Event::Changed(changed)).is_ok(),
+        )
+    });
 
     forward_stdin(app_stdin.clone());
     let projects = project_closure(&project);
@@ -844,7 +831,7 @@ pub fn run(opts: Options) -> i32 {
         }
     };
     drop(app);
-    drop(debouncer);
+    drop(watcher);
     let _ = std::fs::remove_file(&w.socket);
     w.out.event("stopped", "stopped", json!({}));
     drop(lock);

@@ -205,7 +205,8 @@ impl Builder {
         let warm_dir = self.scratch.join("warm-up");
         std::fs::create_dir_all(&warm_dir).map_err(|e| format!("{}: {e}", warm_dir.display()))?;
         if let (Some(host), Some(first)) = (self.host.as_mut(), invocations.first()) {
-            let mut args = first.redirected(&warm_dir).host_args(&self.scratch.join("warm-up.rsp"))?;
+            // As project 0 compiles on a save: without a reference assembly.
+            let mut args = first.without_refout().redirected(&warm_dir).host_args(&self.scratch.join("warm-up.rsp"))?;
             if first.language != Language::FSharp
                 && self.incremental_broken
                 && let Some(option) = ensure_server(&mut self.server, &self.dotnet, &first.compiler)

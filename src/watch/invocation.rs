@@ -54,6 +54,9 @@ pub struct Invocation {
     pub refout: Option<PathBuf>,
 }
 
+/// The option that names the reference assembly, as fsc, csc and vbc spell it.
+const REFOUT_OPTIONS: [&str; 3] = ["--refout:", "/refout:", "-refout:"];
+
 /// The global properties of the capture: Debug like watch's build, the compiler itself not
 /// run, its up-to-date check defeated (an output that never exists), referenced projects
 /// not built again (their outputs exist after the full build).
@@ -134,7 +137,7 @@ pub fn parse(project: &Path, json: &str) -> Result<Invocation, String> {
         let debug = args.iter().any(|a| a == "-g" || a.starts_with("--debug") || a.starts_with("/debug"));
         debug.then(|| output.with_extension("pdb"))
     });
-    let refout = option_value(&args, &["--refout:", "/refout:", "-refout:"]).map(resolve);
+    let refout = option_value(&args, &REFOUT_OPTIONS).map(resolve);
     Ok(Invocation { project: project.to_path_buf(), dir, language, compiler, args, sources, output, pdb, refout })
 }
 
@@ -227,7 +230,7 @@ impl Invocation {
             let targets: [(&[&str], Option<&PathBuf>); 3] = [
                 (&["-o:", "--out:", "/out:", "-out:"], Some(&output)),
                 (&["--pdb:", "/pdb:", "-pdb:"], pdb.as_ref()),
-                (&["--refout:", "/refout:", "-refout:"], refout.as_ref()),
+                (&REFOUT_OPTIONS, refout.as_ref()),
             ];
             for (prefixes, target) in targets {
                 if let (Some(p), Some(t)) = (prefixes.iter().find(|p| a.starts_with(**p)), target) {
@@ -242,6 +245,13 @@ impl Invocation {
             let _ = std::fs::create_dir_all(parent);
         }
         Invocation { args: self.args.iter().map(replace).collect(), output, pdb, refout, ..self.clone() }
+    }
+
+    /// The same invocation without its reference assembly (for a project no other
+    /// project compiles against).
+    pub fn without_refout(&self) -> Invocation {
+        let args = self.args.iter().filter(|a| !REFOUT_OPTIONS.iter().any(|o| a.starts_with(o))).cloned().collect();
+        Invocation { args, refout: None, ..self.clone() }
     }
 
     /// The files the compiler writes, with the name each has in a build's output folder.
@@ -306,6 +316,10 @@ mod tests {
         assert_eq!(warm.refout, Some(dir.path().join("ref/A.dll")));
         assert!(warm.args.contains(&format!("/out:\"{}\"", dir.path().join("A.dll").display())));
         assert!(warm.args.contains(&format!("/refout:\"{}\"", dir.path().join("ref/A.dll").display())));
+        let lean = inv.without_refout();
+        assert_eq!(lean.refout, None);
+        assert_eq!(lean.args.len() + 1, inv.args.len());
+        assert!(lean.args.iter().all(|a| !a.starts_with("/refout:")), "{:?}", lean.args);
         assert!(warm.args.contains(&"A.cs".to_string()) && !warm.args.iter().any(|a| a.contains("obj/")));
     }
 

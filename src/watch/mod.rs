@@ -3,7 +3,8 @@
 //! ([`tool_cache`]), and the fast path: the captured compiler invocations
 //! ([`invocation`]), the choice between them and a full build ([`route`]), the warm
 //! compiler process ([`compiler_host`]), the C#/VB compiler server it uses
-//! ([`compiler_server`]) and the staging of its outputs ([`fast_build`]).
+//! ([`compiler_server`]) and the staging of its outputs ([`fast_build`]); and when a
+//! save is complete and ready to build ([`saves`]).
 
 pub mod builder;
 pub mod compiler_host;
@@ -12,6 +13,7 @@ pub mod fast_build;
 pub mod invocation;
 pub mod protocol;
 pub mod route;
+pub mod saves;
 pub mod tool_cache;
 
 /// Whether the switch `name` is on: unset or anything but `0` (how
