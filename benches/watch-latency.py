@@ -13,12 +13,14 @@ MODE (default: all of them, in this order):
               by csc through a compiler server watch starts (the side-by-side comparison)
   cs-full     the same with --no-fast
   cs-dotnet-watch  `dotnet watch` (its own hot reload) on the same C# app
+A mode may be named more than once (`cs-fast cs-dotnet-watch cs-fast cs-dotnet-watch`)
+to alternate modes while the load of the machine changes.
 
 Each mode copies the sample to a fresh temporary folder and runs the app with SAMPLE_PORT
 set, so the value is read the same way for every mode: a connection to 127.0.0.1:PORT
 answers `value: V pid: P`. Per edit (N edits, a literal in Calculator each time), the
 time from the file write until the app answers the new value is measured by polling
-(every 10 ms); one untimed edit comes first (the first edit of a session pays for
+(every 5 ms); one untimed edit comes first (the first edit of a session pays for
 JIT-compiling the warm compiler, or dotnet watch's own warm-up). For emit-delta, the build/delta/apply split is watch's own (its `applied`
 event); for the restart, the build and start times. Prints one table row per mode
 (median, min, max) and the environment settings that affect builds.
@@ -32,6 +34,7 @@ N = int(ARGS.pop(0)) if ARGS and ARGS[0].isdigit() else 10
 MODES = ARGS or ["fs-fast", "fs-full", "fs-restart", "cs-fast", "cs-server", "cs-full", "cs-dotnet-watch"]
 SAMPLES = {"fs": ("fs-app20", "FsApp20.fsproj", "Calculator.fs", "FsApp20"),
            "cs": ("cs-app20", "CsApp20.csproj", "Calculator.cs", "CsApp20")}
+POLL = 0.005  # seconds between two questions to the app
 ENV_KEYS = ["UseSharedCompilation", "MSBUILDDISABLENODEREUSE", "DOTNET_CLI_USE_MSBUILD_SERVER"]
 
 
@@ -62,7 +65,7 @@ def wait_value(port, value, timeout=180):
         line = ask(port)
         if line and line.startswith(f"value: {value} "):
             return time.monotonic()
-        time.sleep(0.01)
+        time.sleep(POLL)
     raise SystemExit(f"the app did not answer value {value} within {timeout} s")
 
 
@@ -231,7 +234,7 @@ def main():
                 "restart": lambda: run_restart(lang), "dotnet-watch": lambda: run_dotnet_watch(lang)}[how]()
         med = lambda k: (f"{statistics.median(r[k] for r in rows):.3f} s" if k in rows[0] else "")
         totals = [r["total"] for r in rows]
-        print(f"| {mode} | {statistics.median(totals):.2f} s ({min(totals):.2f}-{max(totals):.2f}) | "
+        print(f"| {mode} | {statistics.median(totals):.3f} s ({min(totals):.3f}-{max(totals):.3f}) | "
               f"{med('build')} | {med('delta')} | {med('apply')} | {med('start')} |", flush=True)
     print(f"2-core load average at the end: {os.getloadavg()[0]:.1f}")
 

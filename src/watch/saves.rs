@@ -23,8 +23,11 @@ pub const SETTLE: Duration = Duration::from_millis(25);
 /// What one event says about its file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signal {
-    /// The writer is done with it: closed after writing, renamed into place or removed.
+    /// It is in its final state: renamed into place or removed.
     Complete,
+    /// A writer closed it: complete if it changed since the last build (a file opened
+    /// for writing and closed untouched is no save).
+    Closed,
     /// It changed and more may follow.
     Changing,
 }
@@ -33,7 +36,7 @@ pub enum Signal {
 /// (opened, read, closed without writing).
 pub fn signal(kind: &EventKind) -> Option<Signal> {
     match kind {
-        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Some(Signal::Complete),
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Some(Signal::Closed),
         EventKind::Access(_) => None,
         EventKind::Modify(ModifyKind::Name(_)) | EventKind::Remove(_) => Some(Signal::Complete),
         EventKind::Create(_) | EventKind::Modify(_) | EventKind::Any | EventKind::Other => Some(Signal::Changing),
@@ -43,7 +46,7 @@ pub fn signal(kind: &EventKind) -> Option<Signal> {
 struct Pending {
     path: PathBuf,
     last: Instant,
-    signal: Signal,
+    complete: bool,
 }
 
 /// The changed files not yet handed on to a build.
@@ -53,30 +56,26 @@ pub struct Saves {
 }
 
 impl Saves {
-    /// Notes that `path` changed at `now`; its latest signal is the one that counts.
+    /// Notes what happened to `path` at `now`; its latest signal is the one that counts.
     pub fn record(&mut self, path: PathBuf, signal: Signal, now: Instant) {
+        let complete = match signal {
+            Signal::Changing => false,
+            Signal::Complete | Signal::Closed => true,
+        };
         match self.pending.iter_mut().find(|p| p.path == path) {
             Some(p) => {
                 p.last = now;
-                p.signal = signal;
+                p.complete = complete;
             }
-            None => self.pending.push(Pending { path, last: now, signal }),
+            None if signal == Signal::Closed => {}
+            None => self.pending.push(Pending { path, last: now, complete }),
         }
     }
 
     /// When every pending file will be ready (`None`: nothing pending). One deadline for
     /// all, so the files of one save are built together.
     pub fn deadline(&self) -> Option<Instant> {
-        self.pending
-            .iter()
-            .map(|p| {
-                p.last
-                    + match p.signal {
-                        Signal::Complete => GRACE,
-                        Signal::Changing => SETTLE,
-                    }
-            })
-            .max()
+        self.pending.iter().map(|p| p.last + if p.complete { GRACE } else { SETTLE }).max()
     }
 
     /// The pending files, in the order they first changed, once `now` is past the deadline.
@@ -142,11 +141,15 @@ mod tests {
 
         saves.record("A.cs".into(), Signal::Changing, t0);
         assert_eq!(saves.deadline(), Some(t0 + SETTLE));
-        saves.record("A.cs".into(), Signal::Complete, t0 + ms(1));
+        saves.record("A.cs".into(), Signal::Closed, t0 + ms(1));
         assert_eq!(saves.deadline(), Some(t0 + ms(1) + GRACE));
         assert_eq!(saves.take_ready(t0 + ms(1)), None);
         assert_eq!(saves.take_ready(t0 + ms(1) + GRACE), Some(vec![PathBuf::from("A.cs")]));
         assert_eq!(saves.deadline(), None, "taken");
+
+        // Opened for writing and closed untouched: nothing to build.
+        saves.record("A.cs".into(), Signal::Closed, t0 + ms(50));
+        assert_eq!(saves.deadline(), None);
     }
 
     #[test]
@@ -168,7 +171,7 @@ mod tests {
     #[test]
     fn events_are_read_as_their_writers_mean_them() {
         let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
-        assert_eq!(signal(&close), Some(Signal::Complete));
+        assert_eq!(signal(&close), Some(Signal::Closed));
         assert_eq!(signal(&EventKind::Modify(ModifyKind::Name(RenameMode::To))), Some(Signal::Complete));
         assert_eq!(signal(&EventKind::Modify(ModifyKind::Name(RenameMode::Both))), Some(Signal::Complete));
         assert_eq!(signal(&EventKind::Remove(RemoveKind::File)), Some(Signal::Complete));
