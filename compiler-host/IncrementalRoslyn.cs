@@ -412,11 +412,17 @@ internal sealed class ConfigOptions : AnalyzerConfigOptions
 internal sealed class ConfigTreeOptions : SyntaxTreeOptionsProvider
 {
     private readonly AnalyzerConfigSet configs;
+    // Matching a path against every section is not free and the compiler asks per tree
+    // and per diagnostic, from several threads; the configuration is fixed per project.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AnalyzerConfigOptionsResult> byPath = new();
     public ConfigTreeOptions(AnalyzerConfigSet configs) { this.configs = configs; }
+
+    private AnalyzerConfigOptionsResult For(SyntaxTree tree) =>
+        byPath.GetOrAdd(tree.FilePath, configs.GetOptionsForSourcePath);
 
     public override GeneratedKind IsGenerated(SyntaxTree tree, CancellationToken cancellationToken)
     {
-        var options = configs.GetOptionsForSourcePath(tree.FilePath).AnalyzerOptions;
+        var options = For(tree).AnalyzerOptions;
         if (!options.TryGetValue("generated_code", out var value)) return GeneratedKind.Unknown;
         return bool.TryParse(value, out var generated)
             ? (generated ? GeneratedKind.MarkedGenerated : GeneratedKind.NotGenerated)
@@ -424,7 +430,7 @@ internal sealed class ConfigTreeOptions : SyntaxTreeOptionsProvider
     }
 
     public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity) =>
-        configs.GetOptionsForSourcePath(tree.FilePath).TreeOptions.TryGetValue(diagnosticId, out severity);
+        For(tree).TreeOptions.TryGetValue(diagnosticId, out severity);
 
     public override bool TryGetGlobalDiagnosticValue(string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity) =>
         configs.GlobalConfigOptions.TreeOptions.TryGetValue(diagnosticId, out severity);

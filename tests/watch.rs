@@ -322,6 +322,22 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     assert_eq!(w.value(), (expected, pid));
     assert_eq!(applied["build"], "fast", "{applied}");
 
+    // Two saves 15 ms apart: the second comes in while the first compiles (a C# compile
+    // takes 40 ms or more here), so that build is superseded and built again instead of
+    // applied; if the two were seen as one save, one build applies. Either way the app
+    // ends with the second save, applied once.
+    set_product(&source, 2, 3);
+    std::thread::sleep(Duration::from_millis(15));
+    let expected = set_product(&source, 3, 3);
+    let mut outcome = w.event(&["applied", "superseded", "rude", "build_failed"]);
+    if outcome["event"] == "superseded" {
+        eprintln!("the first of two saves 15 ms apart was superseded");
+        assert_eq!(outcome["build"], "fast", "{outcome}");
+        outcome = w.event(&["applied", "superseded", "rude", "build_failed"]);
+    }
+    assert_eq!(outcome["event"], "applied", "{outcome}\n{}", w.log());
+    assert_eq!(w.value(), (expected, pid));
+
     // An added source file: the fallback (`dotnet build` globs it in), and the app
     // keeps its value; the next body edit is fast again.
     std::fs::write(dir.join("Notes.cs"), "// notes, no code\n").unwrap();
@@ -470,6 +486,23 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
     assert!(alive(server));
     let recycled = w.log().lines().filter(|l| l.contains("\"compiler_recycled_mb\"")).count();
     assert!(recycled >= 2, "the warm compiler was recycled {recycled} times in 2 edits\n{}", w.log());
+
+    // A file that failed to build is built again with the next save, though that save
+    // is in another project: App broken, then a body edit of Lib alone still fails (Lib's
+    // reference assembly did not change, so only the carried App file brings App in),
+    // and fixing App applies Lib's edit.
+    let program = dir.join("App/Program.cs");
+    let good = std::fs::read_to_string(&program).unwrap();
+    std::fs::write(&program, format!("{good}\nthis is not C#\n")).unwrap();
+    let failed = w.event(&["build_failed", "applied", "rude"]);
+    assert_eq!(failed["event"], "build_failed", "{failed}");
+    let expected = set_product(&source, 5, 9);
+    let failed = w.event(&["build_failed", "applied", "rude"]);
+    assert_eq!(failed["event"], "build_failed", "App's error is still there: {failed}\n{}", w.log());
+    std::fs::write(&program, &good).unwrap();
+    let applied = w.event(&["applied", "build_failed", "rude"]);
+    assert_eq!((applied["event"].as_str(), applied["build"].as_str()), (Some("applied"), Some("fast")), "{applied}");
+    assert_eq!(w.value(), (expected, pid));
 
     // --on-rude exit: a static field with an initializer stops the app and watch.
     let text = std::fs::read_to_string(&source).unwrap();

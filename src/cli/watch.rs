@@ -20,7 +20,7 @@ use emit_delta::hot::{Delta, Prepared, Session};
 use emit_delta::watch::builder::{Build, Builder};
 use emit_delta::watch::compiler_host::Compiler;
 use emit_delta::watch::protocol::{self, Hello};
-use emit_delta::watch::saves;
+use emit_delta::watch::saves::{self, SaveCount};
 use emit_delta::watch::tool_cache;
 use serde_json::json;
 
@@ -218,6 +218,11 @@ struct Watch {
     /// The running app's stdin, fed from watch's own stdin by [`forward_stdin`].
     app_stdin: AppStdin,
     builder: Builder,
+    /// Changes of watched files seen so far (a build that saw it move was overtaken).
+    save_count: SaveCount,
+    /// Files saved since the last build that succeeded (its build was overtaken or
+    /// failed): built again with the next save, which may touch another project.
+    unbuilt: Vec<PathBuf>,
 }
 
 /// The app's stdin (`None` between runs), whether watch's stdin reached its end, and
@@ -401,6 +406,8 @@ impl Watch {
             self.build_failed(errors, &build);
             return None;
         }
+        // A full build compiled every project.
+        self.unbuilt.clear();
         match self.start(&staging) {
             Ok(app) => {
                 self.started(event, &app, &build);
@@ -456,8 +463,26 @@ impl Watch {
             return Ok(self.build_and_start("started", "the app is not running"));
         };
         let staging = self.staging();
-        let build = self.builder.build(changed, &staging);
+        let saves_before = self.save_count.now();
+        let mut pending = std::mem::take(&mut self.unbuilt);
+        for path in changed {
+            if !pending.contains(path) {
+                pending.push(path.clone());
+            }
+        }
+        let build = self.builder.build(&pending, &staging);
+        if self.save_count.now() != saves_before {
+            self.unbuilt = pending;
+            // A newer save came in while building (the rest of a "save all", or the file
+            // written again): build again with it rather than apply, or report the errors
+            // of, sources that may be half saved. The build stays the one to start from.
+            let mut fields = json!({});
+            add_build_fields(&mut fields, &build);
+            self.out.event("superseded", "a newer save came in while building; building again", fields);
+            return Ok(Some(app));
+        }
         if let Err(errors) = &build.result {
+            self.unbuilt = pending;
             self.build_failed(errors, &build);
             return Ok(Some(app));
         }
@@ -769,12 +794,11 @@ pub fn run(opts: Options) -> i32 {
         }
     }
     // Ends when the watcher is dropped (its events end).
+    let save_count = SaveCount::default();
+    let counted = save_count.clone();
     std::thread::spawn(move || {
-        saves::forward(
-            events,
-            |p| is_source_change(&filter_roots, p),
-            |changed| tx.send(Event::Changed(changed)).is_ok(),
-        )
+        let accept = |p: &Path| is_source_change(&filter_roots, p);
+        saves::forward(events, accept, counted, |changed| tx.send(Event::Changed(changed)).is_ok())
     });
 
     forward_stdin(app_stdin.clone());
@@ -784,8 +808,22 @@ pub fn run(opts: Options) -> i32 {
         return fail(format!("{}: {e}", scratch.display()));
     }
     let builder = Builder::new(dotnet(), projects, opts.fast, scratch);
-    let mut w =
-        Watch { out, opts, project, assembly, agent, tmp, socket, listener, builds: 0, runs: 0, app_stdin, builder };
+    let mut w = Watch {
+        out,
+        opts,
+        project,
+        assembly,
+        agent,
+        tmp,
+        socket,
+        listener,
+        builds: 0,
+        runs: 0,
+        app_stdin,
+        builder,
+        save_count,
+        unbuilt: Vec::new(),
+    };
     let mut app = w.build_and_start("started", "first build");
     w.capture();
     let code = loop {

@@ -2,20 +2,23 @@
 //! sets of changed paths ready to build.
 //!
 //! A writer that closes the file (`IN_CLOSE_WRITE`) or renames it into place has finished
-//! that file, so it is built after a short grace that gathers the other files of the same
-//! "save all". Any other change (a write still under way, a file created, its metadata
+//! that file, so it is built at once (after a millisecond that gathers files written back
+//! to back). Any other change (a write still under way, a file created, its metadata
 //! changed) is built once the file has been quiet for the settle time. Every millisecond
-//! waited here is in the save-to-running-code latency.
+//! waited here is in the save-to-running-code latency. The other files of a "save all"
+//! usually come in while the first is compiling: [`SaveCount`] tells the build that it was
+//! overtaken, so that it is built again with them instead of applied half-saved.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
 
-/// After a file is complete: time for the rest of a "save all" (editors write the files
-/// of one save within a few milliseconds of each other).
-pub const GRACE: Duration = Duration::from_millis(5);
+/// After a file is complete: time for files written back to back to come together.
+pub const GRACE: Duration = Duration::from_millis(1);
 /// After any other change: how long the file must be quiet (a writer that keeps the file
 /// open between writes, a tool that writes without closing).
 pub const SETTLE: Duration = Duration::from_millis(25);
@@ -57,7 +60,8 @@ pub struct Saves {
 
 impl Saves {
     /// Notes what happened to `path` at `now`; its latest signal is the one that counts.
-    pub fn record(&mut self, path: PathBuf, signal: Signal, now: Instant) {
+    /// False when it changes nothing (closed without a change since the last build).
+    pub fn record(&mut self, path: PathBuf, signal: Signal, now: Instant) -> bool {
         let complete = match signal {
             Signal::Changing => false,
             Signal::Complete | Signal::Closed => true,
@@ -67,9 +71,10 @@ impl Saves {
                 p.last = now;
                 p.complete = complete;
             }
-            None if signal == Signal::Closed => {}
+            None if signal == Signal::Closed => return false,
             None => self.pending.push(Pending { path, last: now, complete }),
         }
+        true
     }
 
     /// When every pending file will be ready (`None`: nothing pending). One deadline for
@@ -88,12 +93,28 @@ impl Saves {
     }
 }
 
+/// How many changes of watched files have been seen: a build that started at one count
+/// and ended at another was overtaken by a newer save.
+#[derive(Clone, Default)]
+pub struct SaveCount(Arc<AtomicU64>);
+
+impl SaveCount {
+    pub fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn add(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// Reads a watcher's `events` until they end: each change of a path that `accept`s
-/// counts, and every set of files ready to build goes to `ready` (which returns false
-/// to stop). Meant for its own thread.
+/// counts (in `count`), and every set of files ready to build goes to `ready` (which
+/// returns false to stop). Meant for its own thread.
 pub fn forward(
     events: Receiver<notify::Result<notify::Event>>,
     accept: impl Fn(&Path) -> bool,
+    count: SaveCount,
     mut ready: impl FnMut(Vec<PathBuf>) -> bool,
 ) {
     let mut saves = Saves::default();
@@ -107,7 +128,9 @@ pub fn forward(
                 if let Some(signal) = signal(&event.kind) {
                     let now = Instant::now();
                     for path in event.paths.into_iter().filter(|p| accept(p)) {
-                        saves.record(path, signal, now);
+                        if saves.record(path, signal, now) {
+                            count.add();
+                        }
                     }
                 }
             }
@@ -139,33 +162,61 @@ mod tests {
         assert_eq!(saves.deadline(), None);
         assert_eq!(saves.take_ready(t0), None);
 
-        saves.record("A.cs".into(), Signal::Changing, t0);
+        assert!(saves.record("A.cs".into(), Signal::Changing, t0));
         assert_eq!(saves.deadline(), Some(t0 + SETTLE));
-        saves.record("A.cs".into(), Signal::Closed, t0 + ms(1));
+        assert!(saves.record("A.cs".into(), Signal::Closed, t0 + ms(1)));
         assert_eq!(saves.deadline(), Some(t0 + ms(1) + GRACE));
         assert_eq!(saves.take_ready(t0 + ms(1)), None);
         assert_eq!(saves.take_ready(t0 + ms(1) + GRACE), Some(vec![PathBuf::from("A.cs")]));
         assert_eq!(saves.deadline(), None, "taken");
 
         // Opened for writing and closed untouched: nothing to build.
-        saves.record("A.cs".into(), Signal::Closed, t0 + ms(50));
+        assert!(!saves.record("A.cs".into(), Signal::Closed, t0 + ms(50)));
         assert_eq!(saves.deadline(), None);
     }
 
     #[test]
-    fn the_files_of_one_save_are_built_together_and_a_write_after_a_close_waits_again() {
+    fn files_written_back_to_back_are_built_together_and_a_write_after_a_close_waits_again() {
         let t0 = Instant::now();
         let mut saves = Saves::default();
         saves.record("A.cs".into(), Signal::Complete, t0);
-        saves.record("B.cs".into(), Signal::Complete, t0 + ms(3));
+        saves.record("B.cs".into(), Signal::Complete, t0 + GRACE / 2);
         assert_eq!(saves.take_ready(t0 + GRACE), None, "B.cs is still within its grace");
-        assert_eq!(saves.take_ready(t0 + ms(3) + GRACE), Some(vec!["A.cs".into(), "B.cs".into()]));
+        assert_eq!(saves.take_ready(t0 + GRACE / 2 + GRACE), Some(vec!["A.cs".into(), "B.cs".into()]));
 
         // Written again without a close: the settle time counts from that write.
         saves.record("A.cs".into(), Signal::Complete, t0);
         saves.record("A.cs".into(), Signal::Changing, t0 + ms(2));
         assert_eq!(saves.take_ready(t0 + ms(2) + GRACE), None);
         assert_eq!(saves.take_ready(t0 + ms(2) + SETTLE), Some(vec!["A.cs".into()]));
+    }
+
+    #[test]
+    fn forwarding_counts_changes_and_hands_on_each_completed_save() {
+        use notify::event::{DataChange, RenameMode};
+        let event = |kind, path: &str| Ok(notify::Event::new(kind).add_path(PathBuf::from(path)));
+        let (events, received) = std::sync::mpsc::channel();
+        let (ready_tx, ready) = std::sync::mpsc::channel();
+        let count = SaveCount::default();
+        let counted = count.clone();
+        let forwarding = std::thread::spawn(move || {
+            let accept = |p: &Path| p.extension().is_some_and(|e| e == "cs");
+            forward(received, accept, counted, |paths| ready_tx.send(paths).is_ok())
+        });
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        events.send(event(write, "A.cs")).unwrap();
+        events.send(event(write, "notes.txt")).unwrap();
+        events.send(event(close, "A.cs")).unwrap();
+        assert_eq!(ready.recv_timeout(Duration::from_secs(5)).unwrap(), vec![PathBuf::from("A.cs")]);
+        assert_eq!(count.now(), 2, "the write and the close of A.cs; notes.txt is not watched");
+        // Closed again untouched: no save, not counted.
+        events.send(event(close, "A.cs")).unwrap();
+        events.send(event(EventKind::Modify(ModifyKind::Name(RenameMode::To)), "B.cs")).unwrap();
+        assert_eq!(ready.recv_timeout(Duration::from_secs(5)).unwrap(), vec![PathBuf::from("B.cs")]);
+        assert_eq!(count.now(), 3);
+        drop(events);
+        forwarding.join().unwrap();
     }
 
     #[test]
