@@ -14,6 +14,7 @@ pub mod old_bodies;
 pub mod pairing;
 pub mod renumbered;
 pub mod rude;
+pub mod shared_heaps;
 pub mod suspects;
 
 pub use compare::{BuildDiff, diff_builds, diff_builds_with};
