@@ -16,7 +16,7 @@ use emit_delta::baseline::{ChainState, fresh_guid};
 use emit_delta::capability::Capabilities;
 use emit_delta::delta::{Builds, emit_generation};
 use emit_delta::diff::compare::{BuildDiff, UpdatedMethod};
-use emit_delta::diff::diff_builds;
+use emit_delta::diff::{OldBodies, diff_builds, diff_builds_with};
 use emit_delta::metadata::{MetadataReader, Token};
 
 fn bench_dir() -> PathBuf {
@@ -51,9 +51,11 @@ fn session_loaded(c: &mut Criterion) {
     assert!(generation.dpdb.len() > 100, "the .dpdb carries the method's debug rows");
 
     let mut group = c.benchmark_group("delta");
+    // A session keeps the summary of the old build's bodies from one prepare to the next.
+    let old_bodies = OldBodies::new(old);
     group.bench_function("emit with session loaded (diff + emit)", |b| {
         b.iter(|| {
-            let diff = diff_builds(black_box(old), black_box(&new)).unwrap();
+            let diff = diff_builds_with(black_box(old), black_box(&new), &old_bodies).unwrap();
             let generation = emit_generation(
                 &state,
                 &builds,
@@ -67,6 +69,9 @@ fn session_loaded(c: &mut Criterion) {
         })
     });
     group.bench_function("diff_builds alone", |b| b.iter(|| black_box(diff_builds(black_box(old), &new).unwrap())));
+    group.bench_function("diff_builds_with alone (summary kept)", |b| {
+        b.iter(|| black_box(diff_builds_with(black_box(old), &new, &old_bodies).unwrap()))
+    });
     // Part of diff_builds: whether a type initializer reaches the changed method.
     group.bench_function("type-initializer check alone (part of diff_builds)", |b| {
         let ids = emit_delta::diff::Identities::new(&new).unwrap();
@@ -173,8 +178,10 @@ fn added_method(c: &mut Criterion) {
     let pdb_bytes = read(&dir.join("v3/App.pdb"));
     let pdb = emit_delta::metadata::MetadataReader::parse(&pdb_bytes).expect("portable PDB");
     let builds = Builds { baseline: &baseline, old: &baseline, new: &new, new_pdb: Some(&pdb) };
+    // What a loaded session keeps: the summary of the build applied last's bodies.
+    let old_bodies = OldBodies::new(&baseline);
     let prepare = || {
-        let diff = diff_builds(&baseline, &new).unwrap();
+        let diff = diff_builds_with(&baseline, &new, &old_bodies).unwrap();
         let (old_ids, new_ids) = (Identities::new(&baseline).unwrap(), Identities::new(&new).unwrap());
         let rude =
             classify(&diff, &new, &old_ids, &new_ids, &diff.updated_methods, Capabilities::CORECLR_NET10).unwrap();
@@ -194,6 +201,12 @@ fn added_method(c: &mut Criterion) {
     });
     group.bench_function("add a method and call it: diff_builds alone", |b| {
         b.iter(|| black_box(diff_builds(black_box(&baseline), &new).unwrap()))
+    });
+    group.bench_function("add a method and call it: diff_builds_with alone (summary kept)", |b| {
+        b.iter(|| black_box(diff_builds_with(black_box(&baseline), &new, &old_bodies).unwrap()))
+    });
+    group.bench_function("add a method and call it: summary of the old bodies alone", |b| {
+        b.iter(|| black_box(OldBodies::new(black_box(&baseline))))
     });
     group.finish();
 

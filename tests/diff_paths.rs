@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use emit_delta::Assembly;
-use emit_delta::diff::DefinitionMatch;
-use emit_delta::diff::compare::{BuildDiff, diff_builds, diff_by_key};
+use emit_delta::diff::compare::{BuildDiff, diff_builds, diff_builds_with, diff_by_key};
 use emit_delta::diff::pairing::DEFINITION_TABLES;
+use emit_delta::diff::{DefinitionMatch, OldBodies};
 use emit_delta::metadata::Token;
 
 fn pairs() -> Vec<(PathBuf, PathBuf)> {
@@ -76,6 +76,14 @@ fn the_fast_paths_agree_with_key_matching() {
         let by_key = diff_by_key(&old, &new).unwrap();
         let name = format!("{} -> {}", old_path.display(), new_path.display());
         assert_eq!(summary(&chosen), summary(&by_key), "{name}");
+        // A kept summary of the old bodies gives the same diff; one made for the other
+        // build is recognised as such and not used.
+        let kept = OldBodies::new(&old);
+        assert!(kept.is_for(&old), "{name}");
+        assert_eq!(summary(&diff_builds_with(&old, &new, &kept).unwrap()), summary(&by_key), "{name}");
+        let stale = OldBodies::new(&new);
+        assert_eq!(stale.is_for(&old), old_bytes == new_bytes, "{name}");
+        assert_eq!(summary(&diff_builds_with(&old, &new, &stale).unwrap()), summary(&by_key), "{name}");
         // Every definition has the same partner (or none) both ways.
         assert_eq!(partners(&chosen, &new), partners(&by_key, &new), "{name}");
         match chosen.definitions {
@@ -203,4 +211,36 @@ fn equal_code_whose_token_names_a_shifted_row_is_an_update() {
     let (chosen, by_key) = (diff_builds(&old, &new).unwrap(), diff_by_key(&old, &new).unwrap());
     assert_eq!(summary(&chosen), summary(&by_key));
     assert_eq!(chosen.updated_methods.len(), 2, "M17 and the method whose call now names another method");
+}
+
+/// A summary of the old bodies belongs to the bytes it was made from, wherever they lie:
+/// a copy of them is the same build, a build that differs in one body byte is not (its
+/// method table may be byte-identical, as here, where the edit keeps the body's size).
+#[test]
+fn a_summary_belongs_to_its_bytes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bench/bin");
+    let bytes = std::fs::read(root.join("v1/App.dll")).unwrap();
+    let old = Assembly::parse(&bytes).unwrap();
+    let kept = OldBodies::new(&old);
+    let copy = bytes.clone();
+    assert!(kept.is_for(&Assembly::parse(&copy).unwrap()), "a copy of the bytes is the same build");
+    // The last byte of the last method's code (its `ret`) becomes a `nop`.
+    let mut edited = bytes.clone();
+    let at = {
+        use emit_delta::il::MethodBody;
+        use emit_delta::metadata::schema::TableId;
+        let rid = old.metadata.row_count(TableId::MethodDef);
+        let rva = old.metadata.tables.table(TableId::MethodDef).raw(rid, 0).unwrap();
+        let data = old.pe.as_ref().unwrap().rest_at_rva(rva, "body").unwrap();
+        let body = MethodBody::parse(data).unwrap();
+        body.code.as_ptr() as usize - bytes.as_ptr() as usize + body.code.len() - 1
+    };
+    assert_eq!(edited[at], 0x2a, "the code ends with ret");
+    edited[at] = 0x00;
+    let edited_asm = Assembly::parse(&edited).unwrap();
+    assert!(!kept.is_for(&edited_asm), "one body byte differs");
+    // Used with the edited build as the old one, the summary is not trusted: the diff
+    // against the original finds the edit.
+    let diff = diff_builds_with(&edited_asm, &old, &kept).unwrap();
+    assert_eq!(diff.updated_methods.len(), 1, "{:?}", diff.updated_methods);
 }

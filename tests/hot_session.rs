@@ -69,3 +69,65 @@ fn rude_edits_and_missing_capabilities() {
         _ => panic!("cs-rude v2 is a rude edit"),
     }
 }
+
+/// A session keeps the summary of the build applied last's bodies from one prepare to
+/// the next and makes a new one when it commits: every prepare along a chain must find
+/// what a fresh comparison of the build applied last with the update finds. Along each
+/// scenario's versions and the 20,000-method fixture (v1, v2, v3: a body edit, then an
+/// added method), each delta prepared twice (discarded, then committed).
+#[test]
+fn a_session_along_a_chain_diffs_as_a_fresh_comparison() {
+    use emit_delta::Assembly;
+    use emit_delta::diff::diff_builds;
+    let mut chains: Vec<Vec<std::path::PathBuf>> = Vec::new();
+    for entry in std::fs::read_dir(support::repo().join("testdata/scenarios")).unwrap() {
+        let bin = entry.unwrap().path().join("bin");
+        let versions: Vec<_> =
+            (1..).map(|n| bin.join(format!("v{n}")).join("App.dll")).take_while(|p| p.is_file()).collect();
+        if versions.len() >= 3 {
+            chains.push(versions);
+        }
+    }
+    chains.sort();
+    chains.push((1..=3).map(|n| support::repo().join(format!("testdata/bench/bin/v{n}/App.dll"))).collect());
+    let mut committed = 0;
+    for versions in &chains {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Session::open(&versions[0], caps(), dir.path()).unwrap();
+        let mut applied = std::fs::read(&versions[0]).unwrap();
+        for next in &versions[1..] {
+            let fresh = {
+                let next_bytes = std::fs::read(next).unwrap();
+                let (old, new) = (Assembly::parse(&applied).unwrap(), Assembly::parse(&next_bytes).unwrap());
+                let d = diff_builds(&old, &new).unwrap();
+                let mut names: Vec<String> = d.updated_methods.iter().map(|m| m.display.clone()).collect();
+                names.sort();
+                (names, d.added.len(), d.rude_edits.is_empty())
+            };
+            let name = next.display();
+            for attempt in 0..2 {
+                match s.prepare(next, None).unwrap() {
+                    Prepared::Delta(delta) => {
+                        let mut updated: Vec<String> =
+                            delta.generation.updated_methods.iter().map(|m| m.name.clone()).collect();
+                        updated.sort();
+                        assert_eq!(updated, fresh.0, "{name}");
+                        assert!(fresh.2, "{name}: the diff alone has rude edits");
+                        assert_eq!(!delta.generation.added.is_empty(), fresh.1 > 0, "{name}");
+                        if attempt == 0 {
+                            s.discard(*delta);
+                        } else {
+                            s.commit(*delta).unwrap();
+                            applied = std::fs::read(next).unwrap();
+                            committed += 1;
+                        }
+                    }
+                    // The runtime's capabilities may refuse more than the diff alone.
+                    Prepared::Rude(_) => {}
+                    Prepared::NoChange(_) => assert!(fresh.2 && fresh.0.is_empty() && fresh.1 == 0, "{name}"),
+                }
+            }
+        }
+    }
+    assert!(committed >= 10, "deltas committed along the chains: {committed}");
+}

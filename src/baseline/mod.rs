@@ -155,7 +155,8 @@ pub fn fingerprint(bytes: &[u8]) -> String {
     format!("{:016x}", fingerprint64(bytes))
 }
 
-fn fingerprint64(bytes: &[u8]) -> u64 {
+/// [`fingerprint`] as a number.
+pub(crate) fn fingerprint64(bytes: &[u8]) -> u64 {
     const K: [u64; 4] = [0x9e37_79b9_7f4a_7c15, 0xc2b2_ae3d_27d4_eb4f, 0x1656_67b1_9e37_79f9, 0x85eb_ca77_c2b2_ae63];
     let mix = |lane: u64, word: u64, k: u64| (lane ^ word).wrapping_mul(k).rotate_left(29);
     let word = |chunk: &[u8]| {

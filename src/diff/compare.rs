@@ -8,11 +8,12 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::body::{KeptRows, bodies_equal, bodies_equal_kept, bytes_equal};
+use super::body::{KeptRows, Operands, bodies_equal_kept, bytes_equal};
 use super::identity::Identities;
 use super::initializer::initializer_rude_edits;
 use super::matching::{DefinitionMatch, same_rows, same_rows_but_line_names};
 use super::member_edits::{AttributeEdit, ParameterEdit, attribute_set, property_or_event_owner};
+use super::old_bodies::OldBodies;
 use super::pairing::{DEFINITION_TABLES, Pairing, definition_key, property_or_event_key};
 use super::rude::{RudeEdit, RudeKind};
 use super::suspects::Suspects;
@@ -125,8 +126,23 @@ fn definitions(ids: &Identities<'_, '_>) -> Result<HashMap<Rc<str>, Token>> {
 /// On both paths, besides the definitions' own differences, a changed body that would
 /// leave a type initializer's results stale is a rude edit ([`initializer_rude_edits`]).
 pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> {
+    diff_summarised(old, new, &OldBodies::new(old))
+}
+
+/// [`diff_builds`] with the summary of `old`'s bodies made earlier (a session keeps
+/// the one of the build applied last). A summary made for other bytes than `old`'s is
+/// not used: the comparison then summarises `old` itself.
+pub fn diff_builds_with(old: &Assembly<'_>, new: &Assembly<'_>, old_bodies: &OldBodies) -> Result<BuildDiff> {
+    match old_bodies.is_for(old) {
+        true => diff_summarised(old, new, old_bodies),
+        false => diff_builds(old, new),
+    }
+}
+
+/// [`diff_builds`], `old_bodies` being the summary of `old`'s bodies.
+fn diff_summarised(old: &Assembly<'_>, new: &Assembly<'_>, old_bodies: &OldBodies) -> Result<BuildDiff> {
     if same_rows(&old.metadata, &new.metadata) {
-        return diff_same_rows(old, new, None);
+        return diff_same_rows(old, new, None, old_bodies);
     }
     // F# builds where lines moved above line-named definitions (cheap tests first).
     if old.metadata.tables.row_counts() == new.metadata.tables.row_counts()
@@ -134,7 +150,7 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     {
         let (old_ids, new_ids) = (Identities::new(old)?, Identities::new(new)?);
         if same_rows_but_line_names(&old_ids, &new_ids)? {
-            return diff_same_rows(old, new, Some((&old_ids, &new_ids)));
+            return diff_same_rows(old, new, Some((&old_ids, &new_ids)), old_bodies);
         }
     }
     let (old_ids, new_ids) = (Identities::new(old)?, Identities::new(new)?);
@@ -150,7 +166,7 @@ pub fn diff_builds(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
     match Pairing::by_position(&old_ids, &new_ids)? {
         Some(mut pairing) => {
             pairing.new_names = new_ids.pairing().clone();
-            diff_paired(old, new, &old_ids, &new_ids, pairing, CheckPairs::Suspects)
+            diff_paired(old, new, &old_ids, &new_ids, pairing, CheckPairs::Suspects(old_bodies))
         }
         None => diff_by_key(old, new),
     }
@@ -214,6 +230,7 @@ fn diff_same_rows(
     old: &Assembly<'_>,
     new: &Assembly<'_>,
     renamed: Option<(&Identities<'_, '_>, &Identities<'_, '_>)>,
+    old_bodies: &OldBodies,
 ) -> Result<BuildDiff> {
     let own_ids;
     let new_ids = match renamed {
@@ -227,8 +244,14 @@ fn diff_same_rows(
     let literals_equal = old.metadata.user_strings.bytes() == new.metadata.user_strings.bytes();
     let (old_methods, new_methods) =
         (old.metadata.tables.table(TableId::MethodDef), new.metadata.tables.table(TableId::MethodDef));
+    // Same rows: equal raw tokens name the same entity.
+    let operands = Operands::new(old, new, &KeptRows::NONE, |p, q| Ok(p == q));
     for rid in 1..=new_methods.row_count() {
-        let (old_rva, new_rva) = (old_methods.raw(rid, 0)?, new_methods.raw(rid, 0)?);
+        let new_rva = new_methods.raw(rid, 0)?;
+        if old_bodies.same_body(old, new, rid, new_rva, &operands) {
+            continue;
+        }
+        let old_rva = old_methods.raw(rid, 0)?;
         let t = Token::new(TableId::MethodDef, rid);
         if (old_rva == 0) != (new_rva == 0) {
             diff.rude_edits.push(changed_definition(display_name(new_ids, t), "method body added or removed"));
@@ -241,7 +264,7 @@ fn diff_same_rows(
         if bytes_equal(&a, &b) && (literals_equal || !a.code.contains(&(OpCode::LDSTR.0 as u8))) {
             continue;
         }
-        if !bodies_equal(old, new, old_rva, new_rva, |p, q| Ok(p == q))? {
+        if !bodies_equal_kept(old, new, old_rva, new_rva, &operands)? {
             diff.updated_methods.push(UpdatedMethod { old: t, new: t, display: display_name(new_ids, t) });
         }
     }
@@ -279,11 +302,13 @@ pub fn diff_by_key(old: &Assembly<'_>, new: &Assembly<'_>) -> Result<BuildDiff> 
 }
 
 /// Which paired definitions get the full comparison outside their bodies.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum CheckPairs {
+#[derive(Clone, Copy)]
+enum CheckPairs<'s> {
+    /// All of them; every body is compared in full.
     All,
-    /// Only those a quick conservative look finds might differ ([`Suspects`]).
-    Suspects,
+    /// Only those a quick conservative look finds might differ ([`Suspects`]); bodies
+    /// first by the summary of the old build's.
+    Suspects(&'s OldBodies),
 }
 
 /// The diff of two builds whose definitions are paired by `pairing`.
@@ -293,7 +318,7 @@ fn diff_paired(
     old_ids: &Identities<'_, '_>,
     new_ids: &Identities<'_, '_>,
     pairing: Pairing,
-    check: CheckPairs,
+    check: CheckPairs<'_>,
 ) -> Result<BuildDiff> {
     let mut diff = BuildDiff::default();
     for table in DEFINITION_TABLES {
@@ -342,17 +367,21 @@ fn diff_paired(
     diff.deleted_types.sort();
     diff.rude_edits.extend(in_key_order(removed));
 
+    let kept = pairing.kept_rows();
     let checker = Checker {
         old: old_ids,
         new: new_ids,
         old_asm: old,
         new_asm: new,
-        pairing: &pairing,
-        kept: pairing.kept_rows(),
+        operands: Operands::new(old, new, &kept, |p, q| pairing.same_token(old_ids, new_ids, p, q)),
+        old_bodies: match check {
+            CheckPairs::All => None,
+            CheckPairs::Suspects(bodies) => Some(bodies),
+        },
     };
     let suspects = match check {
         CheckPairs::All => None,
-        CheckPairs::Suspects => Some(Suspects::find(old_ids, new_ids, &pairing)?),
+        CheckPairs::Suspects(_) => Some(Suspects::find(old_ids, new_ids, &pairing)?),
     };
     let mut changed = Vec::new();
     for table in DEFINITION_TABLES {
@@ -519,17 +548,19 @@ type ParamShape = (u16, u16, Option<(u8, Vec<u8>)>);
 /// A generic parameter as compared: number, flags, name, constraint keys.
 type GenericShape = (u16, u16, String, Vec<Rc<str>>);
 
-struct Checker<'x, 'm, 'a> {
+struct Checker<'x, 'm, 'a, F> {
     old: &'x Identities<'m, 'a>,
     new: &'x Identities<'m, 'a>,
     old_asm: &'x Assembly<'a>,
     new_asm: &'x Assembly<'a>,
-    pairing: &'x Pairing,
-    /// [`Pairing::kept_rows`]: most tokens of equal code need no lookup.
-    kept: KeptRows,
+    /// Tokens compared under the pairing; [`Pairing::kept_rows`]: most tokens of equal
+    /// code need no lookup.
+    operands: Operands<'x, 'a, F>,
+    /// The summary of the old build's bodies, when bodies may be proven equal by it.
+    old_bodies: Option<&'x OldBodies>,
 }
 
-impl Checker<'_, '_, '_> {
+impl<F: Fn(Token, Token) -> Result<bool>> Checker<'_, '_, '_, F> {
     fn children(md: &MetadataReader<'_>, table: TableId, column: usize, key: u32) -> Result<Vec<u32>> {
         Ok(md.equal_range(table, column, key)?.collect())
     }
@@ -711,10 +742,11 @@ impl Checker<'_, '_, '_> {
     fn bodies_equal(&self, o: Token, n: Token) -> Result<bool> {
         // The RVA column only: this runs for every paired method.
         let rva = |md: &MetadataReader<'_>, t: Token| md.tables.table(TableId::MethodDef).raw(t.rid(), 0);
-        let (a, b) = (rva(self.old.metadata(), o)?, rva(self.new.metadata(), n)?);
-        bodies_equal_kept(self.old_asm, self.new_asm, a, b, &self.kept, |p, q| {
-            self.pairing.same_token(self.old, self.new, p, q)
-        })
+        let b = rva(self.new.metadata(), n)?;
+        if self.old_bodies.is_some_and(|s| s.same_body(self.old_asm, self.new_asm, o.rid(), b, &self.operands)) {
+            return Ok(true);
+        }
+        bodies_equal_kept(self.old_asm, self.new_asm, rva(self.old.metadata(), o)?, b, &self.operands)
     }
 }
 

@@ -10,12 +10,15 @@ pub mod identity;
 pub mod initializer;
 pub mod matching;
 pub mod member_edits;
+pub mod old_bodies;
 pub mod pairing;
 pub mod renumbered;
 pub mod rude;
+pub mod shared_heaps;
 pub mod suspects;
 
-pub use compare::{BuildDiff, diff_builds};
+pub use compare::{BuildDiff, diff_builds, diff_builds_with};
 pub use identity::Identities;
 pub use matching::DefinitionMatch;
+pub use old_bodies::OldBodies;
 pub use rude::{RudeEdit, RudeKind};

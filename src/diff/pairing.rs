@@ -18,6 +18,7 @@ use std::rc::Rc;
 use super::body::KeptRows;
 use super::identity::Identities;
 use super::member_edits::property_or_event_owner;
+use super::shared_heaps::SharedHeaps;
 use crate::error::Result;
 use crate::metadata::schema::*;
 use crate::metadata::signature::{self, Signature};
@@ -63,6 +64,8 @@ pub struct Pairing {
     same_rows: u64,
     /// Every TypeDef kept its row number.
     types_kept_rows: bool,
+    /// Names and signatures compare by heap offset where the heaps are shared.
+    heaps: SharedHeaps,
     /// Names the updated build's keys take from a pairing with the build applied last
     /// (lambdas renumbered by lambdas inserted before them: [`Identities::with_pairing`]).
     pub new_names: HashMap<Token, String>,
@@ -75,6 +78,7 @@ impl Pairing {
             old_to_new: DEFINITION_TABLES.map(|t| vec![0; old.row_count(t) as usize + 1]),
             same_rows: 0,
             types_kept_rows: false,
+            heaps: SharedHeaps::new(old, new),
             new_names: HashMap::new(),
         }
     }
@@ -147,6 +151,11 @@ impl Pairing {
             None => &[],
         };
         map.iter().enumerate().skip(1).filter(|&(_, &o)| o == 0).map(move |(rid, _)| Token::new(table, rid as u32))
+    }
+
+    /// How the heaps of the two builds compare.
+    pub fn heaps(&self) -> &SharedHeaps {
+        &self.heaps
     }
 
     fn keeps_rows(&self, table: TableId) -> bool {
@@ -305,10 +314,12 @@ impl Pairing {
         // Generated definitions are keyed by a name of their own (line-free, stable or
         // paired); the others by their metadata name.
         let same_name = match (both.old.renamed(ot), both.new.renamed(nt)) {
-            (false, false) => {
-                om.strings.get_bytes(StringIndex(x.raw(o, name_column)?))?
-                    == nm.strings.get_bytes(StringIndex(y.raw(n, name_column)?))?
-            }
+            (false, false) => self.heaps.same_string(
+                om,
+                nm,
+                StringIndex(x.raw(o, name_column)?),
+                StringIndex(y.raw(n, name_column)?),
+            )?,
             _ if table == TableId::MethodDef || table == TableId::Field => {
                 both.old.key_name(ot)? == both.new.key_name(nt)?
             }
@@ -333,7 +344,7 @@ impl Pairing {
         if self.types_kept_rows
             && self.keeps_rows(TableId::TypeRef)
             && self.keeps_rows(TableId::TypeSpec)
-            && old.metadata().blob(p)? == new.metadata().blob(q)?
+            && self.heaps.same_blob(old.metadata(), new.metadata(), p, q)?
         {
             return Ok(true);
         }
@@ -375,9 +386,7 @@ impl Pairing {
             for (c, column) in columns.iter().enumerate() {
                 let (u, v) = (p[c], q[c]);
                 let same = match column.kind {
-                    ColumnKind::String => {
-                        om.strings.get_bytes(StringIndex(u))? == nm.strings.get_bytes(StringIndex(v))?
-                    }
+                    ColumnKind::String => self.heaps.same_string(om, nm, StringIndex(u), StringIndex(v))?,
                     ColumnKind::Blob => {
                         let (s, t) = (om.blob(BlobIndex(u))?, nm.blob(BlobIndex(v))?);
                         s == t && (!holds_signature(table, c) || self.signature_kept(table, s)?)

@@ -60,10 +60,12 @@ impl Suspects {
         // Raw columns, not typed rows: this runs for every paired method and parameter.
         let (old_methods, new_methods) = (om.tables.table(TableId::MethodDef), nm.tables.table(TableId::MethodDef));
         let (old_params, new_params) = (om.tables.table(TableId::Param), nm.tables.table(TableId::Param));
+        let heaps = pairing.heaps();
         for (o, n) in pairing.pairs(TableId::MethodDef) {
-            // RVA, ImplFlags, Flags.
-            let (a, b) = (old_methods.raw_row(o.rid())?, new_methods.raw_row(n.rid())?);
-            if a[2] != b[2] || a[1] != b[1] || (a[0] == 0) != (b[0] == 0) {
+            // RVA, ImplFlags, Flags: only the columns compared.
+            let (a, b) = (old_methods.row_bytes(o.rid())?, new_methods.row_bytes(n.rid())?);
+            let (x, y) = (|c| old_methods.column(a, c), |c| new_methods.column(b, c));
+            if x(2) != y(2) || x(1) != y(1) || (x(0) == 0) != (y(0) == 0) {
                 s.mark(o);
                 continue;
             }
@@ -75,11 +77,9 @@ impl Suspects {
             }
             for (x, y) in p.zip(q) {
                 // Flags, Sequence, Name.
-                let (c, d) = (old_params.raw_row(x)?, new_params.raw_row(y)?);
-                if c[0] != d[0]
-                    || c[1] != d[1]
-                    || om.strings.get_bytes(StringIndex(c[2]))? != nm.strings.get_bytes(StringIndex(d[2]))?
-                {
+                let (c, d) = (old_params.row_bytes(x)?, new_params.row_bytes(y)?);
+                let (c, d) = (|i| old_params.column(c, i), |i| new_params.column(d, i));
+                if c(0) != d(0) || c(1) != d(1) || !heaps.same_string(om, nm, StringIndex(c(2)), StringIndex(d(2)))? {
                     s.mark(o);
                     break;
                 }

@@ -7,13 +7,14 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::baseline::session::Session as SessionDir;
 use crate::baseline::{ChainState, fingerprint, fresh_guid};
 use crate::capability::Capabilities;
 use crate::delta::{Builds, Generation, emit_generation};
 use crate::diff::classify::classify;
-use crate::diff::{RudeEdit, diff_builds};
+use crate::diff::{OldBodies, RudeEdit, diff_builds_with};
 use crate::metadata::schema::TableId;
 use crate::metadata::{MetadataReader, Token};
 use crate::pdb::locate::{PdbLookup, find_portable_pdb, find_portable_pdb_with};
@@ -50,6 +51,9 @@ pub struct Session {
     state: ChainState,
     /// The build applied last (`None`: the baseline).
     applied: Option<FileBytes>,
+    /// The summary of the build applied last's bodies, made by the first prepare against
+    /// it and kept until the chain advances past it.
+    old_bodies: OnceLock<OldBodies>,
     /// Advanced in memory since the last save.
     dirty: bool,
 }
@@ -104,6 +108,7 @@ impl Session {
             dir,
             state,
             applied,
+            old_bodies: OnceLock::new(),
             dirty: false,
             _lock: lock,
         })
@@ -131,7 +136,8 @@ impl Session {
         let baseline = parse(&self.baseline_path, &self.baseline)?;
         let old_bytes: &[u8] = self.applied.as_deref().unwrap_or(&self.baseline);
         let old = parse(&self.baseline_path, old_bytes)?;
-        let diff = diff_builds(&old, &new).map_err(|e| e.in_file(updated_path))?;
+        let old_bodies = self.old_bodies.get_or_init(|| OldBodies::new(&old));
+        let diff = diff_builds_with(&old, &new, old_bodies).map_err(|e| e.in_file(updated_path))?;
         let mut rude = diff.rude_edits.clone();
         let mut methods = diff.updated_methods.clone();
         if let Some(listed) = only {
@@ -230,6 +236,7 @@ impl Session {
     pub fn advance(&mut self, delta: Delta) {
         self.state = delta.generation.next;
         self.applied = Some(delta.updated);
+        self.old_bodies = OnceLock::new();
         self.dirty = true;
     }
 

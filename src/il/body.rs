@@ -155,6 +155,7 @@ impl<'a> MethodBody<'a> {
             let count = (data_size - 4) / clause_size;
             if kind & flags::SECTION_EH_TABLE == 0 {
                 cur.skip(data_size - 4)?;
+                body.size = cur.position();
                 continue;
             }
             body.small_sections = !fat;

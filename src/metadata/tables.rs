@@ -145,6 +145,19 @@ impl<'a> Table<'a> {
         Ok(read_uint_at(self.data, start + layout.offset as usize, layout.width))
     }
 
+    /// The bytes of row `rid`, for reading a few of its columns with [`Table::column`].
+    #[inline]
+    pub fn row_bytes(&self, rid: u32) -> Result<&'a [u8]> {
+        let start = self.check_rid(rid)?;
+        Ok(&self.data[start..start + self.row_size])
+    }
+
+    /// Column `column` of `row`, a row of this table ([`Table::row_bytes`]).
+    #[inline]
+    pub fn column(&self, row: &[u8], column: usize) -> u32 {
+        read_column(row, self.columns[column])
+    }
+
     /// All raw column values of row `rid`, in schema order.
     #[inline]
     pub fn raw_row(&self, rid: u32) -> Result<[u32; MAX_COLUMNS]> {
