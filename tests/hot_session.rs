@@ -91,7 +91,7 @@ fn a_session_along_a_chain_diffs_as_a_fresh_comparison() {
     chains.sort();
     chains.push((1..=3).map(|n| support::repo().join(format!("testdata/bench/bin/v{n}/App.dll"))).collect());
     let mut committed = 0;
-    for versions in &chains {
+    for (c, versions) in chains.iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Session::open(&versions[0], caps(), dir.path()).unwrap();
         let mut applied = std::fs::read(&versions[0]).unwrap();
@@ -118,6 +118,11 @@ fn a_session_along_a_chain_diffs_as_a_fresh_comparison() {
                             s.discard(*delta);
                         } else {
                             s.commit(*delta).unwrap();
+                            // As watch does: the next prepare's summary made ahead of it
+                            // (every other chain; the rest make it in the prepare).
+                            if c % 2 == 0 {
+                                s.prepare_ahead();
+                            }
                             applied = std::fs::read(next).unwrap();
                             committed += 1;
                         }

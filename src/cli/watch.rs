@@ -597,6 +597,7 @@ impl Watch {
                     for h in &r.handler_errors {
                         self.out.note(&format!("update handler failed: {h}"));
                     }
+                    session.prepare_ahead();
                 }
                 Ok(r) => {
                     let message = r.error.unwrap_or_default();

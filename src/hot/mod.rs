@@ -231,6 +231,17 @@ impl Session {
         Ok(None)
     }
 
+    /// Does now what the next [`Session::prepare`] would do first with the build applied
+    /// last (summarise its bodies, about 2.5 ms for 20,000 methods), so that a host that
+    /// waits for the next edit (`watch`) takes it off that edit's path. Errors are left
+    /// for the prepare to report.
+    pub fn prepare_ahead(&self) {
+        let old_bytes: &[u8] = self.applied.as_deref().unwrap_or(&self.baseline);
+        if let Ok(old) = Assembly::parse(old_bytes) {
+            self.old_bodies.get_or_init(|| OldBodies::new(&old));
+        }
+    }
+
     /// Moves the chain in memory past `delta` without saving it (a later
     /// [`Session::save`] or [`Session::commit`] saves).
     pub fn advance(&mut self, delta: Delta) {
