@@ -124,7 +124,7 @@ impl CompilerHost {
             // A 256 MB young generation, emptied by the host after each compile: a C#
             // compile (about 9 MB allocated for the 20-file sample) runs without a GC
             // instead of with 1–2 (5–10 ms of pauses), an F# one (about 280 MB) with 2 GCs
-            // instead of about 36 (BENCHMARKS.md, "Session 7").
+            // instead of about 36 (BENCHMARKS.md, "Sessions 7–8").
             .env("DOTNET_GCgen0size", "0x10000000")
             .process_group(0);
         die_with_parent(&mut command);
