@@ -322,21 +322,33 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     assert_eq!(w.value(), (expected, pid));
     assert_eq!(applied["build"], "fast", "{applied}");
 
-    // Two saves 15 ms apart: the second comes in while the first compiles (a C# compile
-    // takes 40 ms or more here), so that build is superseded and built again instead of
-    // applied; if the two were seen as one save, one build applies. Either way the app
-    // ends with the second save, applied once.
+    // Two saves 15 ms apart: the second usually comes in while the first compiles (a C#
+    // compile takes 40 ms or more here), so that build is superseded and built again
+    // instead of applied. When the second save's event is seen only after the first
+    // build ended (a loaded machine), both are applied in turn; when the two are seen as
+    // one save, one build applies. In every case the last build applied is the second
+    // save, and nothing fails.
     set_product(&source, 2, 3);
     std::thread::sleep(Duration::from_millis(15));
     let expected = set_product(&source, 3, 3);
-    let mut outcome = w.event(&["applied", "superseded", "rude", "build_failed"]);
-    if outcome["event"] == "superseded" {
-        eprintln!("the first of two saves 15 ms apart was superseded");
-        assert_eq!(outcome["build"], "fast", "{outcome}");
-        outcome = w.event(&["applied", "superseded", "rude", "build_failed"]);
+    let mut applied = 0;
+    loop {
+        let outcome = w.event(&["applied", "superseded", "rude", "build_failed", "no_change"]);
+        match outcome["event"].as_str() {
+            Some("superseded") => {
+                eprintln!("a build of two saves 15 ms apart was superseded");
+                assert_eq!(outcome["build"], "fast", "{outcome}");
+            }
+            Some("applied") => {
+                applied += 1;
+                if w.value() == (expected, pid) {
+                    break;
+                }
+                assert!(applied < 2, "two builds applied, the app does not show the second save\n{}", w.log());
+            }
+            _ => panic!("{outcome}\n{}", w.log()),
+        }
     }
-    assert_eq!(outcome["event"], "applied", "{outcome}\n{}", w.log());
-    assert_eq!(w.value(), (expected, pid));
 
     // An added source file: the fallback (`dotnet build` globs it in), and the app
     // keeps its value; the next body edit is fast again.
