@@ -208,11 +208,22 @@ fn added_method(c: &mut Criterion) {
     group.bench_function("add a method and call it: summary of the old bodies alone", |b| {
         b.iter(|| black_box(OldBodies::new(black_box(&baseline))))
     });
+    // What a host pays per edit: `hot::Session::prepare` on an opened session, reading
+    // the updated build and its PDB from disk (copied, as `watch` reads them) each time.
+    let session_dir = tempfile::tempdir().unwrap();
+    let v1_path = dir.join("v1/App.dll");
+    let v3_path = dir.join("v3/App.dll");
+    let session = emit_delta::hot::Session::open(&v1_path, Capabilities::CORECLR_NET10, session_dir.path()).unwrap();
+    group.bench_function("add a method and call it: Session::prepare (files read each time)", |b| {
+        b.iter(|| match session.prepare(black_box(&v3_path), None).unwrap() {
+            emit_delta::hot::Prepared::Delta(delta) => black_box(delta),
+            _ => panic!("v1 -> v3 is a delta"),
+        })
+    });
+    drop(session);
     group.finish();
 
     let binary = release_binary();
-    let v1_path = dir.join("v1/App.dll");
-    let v3_path = dir.join("v3/App.dll");
     let mut group = c.benchmark_group("delta");
     group.sample_size(20);
     group.bench_function("add a method and call it: whole process (emit-delta v1 v3 --out fresh)", |b| {

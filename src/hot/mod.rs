@@ -100,7 +100,7 @@ impl Session {
         };
         drop(asm);
         let applied = dir.applied_build(&state, read_mode)?;
-        Ok(Session {
+        let session = Session {
             baseline_path: baseline.to_path_buf(),
             baseline: bytes,
             read_mode,
@@ -111,7 +111,10 @@ impl Session {
             old_bodies: OnceLock::new(),
             dirty: false,
             _lock: lock,
-        })
+        };
+        // The first prepare compares with this build: its summary is part of loading.
+        session.prepare_ahead();
+        Ok(session)
     }
 
     /// The generation the chain is at (0: nothing applied yet).
@@ -233,8 +236,9 @@ impl Session {
 
     /// Does now what the next [`Session::prepare`] would do first with the build applied
     /// last (summarise its bodies, about 2.5 ms for 20,000 methods), so that a host that
-    /// waits for the next edit (`watch`) takes it off that edit's path. Errors are left
-    /// for the prepare to report.
+    /// waits for the next edit (`watch`) takes it off that edit's path; [`Session::open`]
+    /// does it for the baseline, a host calls it after [`Session::commit`]. Errors are
+    /// left for the prepare to report.
     pub fn prepare_ahead(&self) {
         let old_bytes: &[u8] = self.applied.as_deref().unwrap_or(&self.baseline);
         if let Ok(old) = Assembly::parse(old_bytes) {
