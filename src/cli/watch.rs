@@ -472,10 +472,10 @@ impl Watch {
         }
         let build = self.builder.build(&pending, &staging);
         if self.save_count.now() != saves_before {
-            self.unbuilt = pending;
             // A newer save came in while building (the rest of a "save all", or the file
             // written again): build again with it rather than apply, or report the errors
             // of, sources that may be half saved. The build stays the one to start from.
+            self.unbuilt = pending;
             let mut fields = json!({});
             add_build_fields(&mut fields, &build);
             self.out.event("superseded", "a newer save came in while building; building again", fields);

@@ -51,8 +51,9 @@ pub struct Session {
     state: ChainState,
     /// The build applied last (`None`: the baseline).
     applied: Option<FileBytes>,
-    /// The summary of the build applied last's bodies, made by the first prepare against
-    /// it and kept until the chain advances past it.
+    /// The summary of the build applied last's bodies, made ahead ([`Session::open`],
+    /// [`Session::prepare_ahead`]) or by the first prepare against it, and kept until the
+    /// chain advances past it.
     old_bodies: OnceLock<OldBodies>,
     /// Advanced in memory since the last save.
     dirty: bool,
@@ -137,8 +138,7 @@ impl Session {
         let new_bytes = FileBytes::load(updated_path, self.read_mode)?;
         let new = parse(updated_path, &new_bytes)?;
         let baseline = parse(&self.baseline_path, &self.baseline)?;
-        let old_bytes: &[u8] = self.applied.as_deref().unwrap_or(&self.baseline);
-        let old = parse(&self.baseline_path, old_bytes)?;
+        let old = parse(&self.baseline_path, self.applied_bytes())?;
         let old_bodies = self.old_bodies.get_or_init(|| OldBodies::new(&old));
         let diff = diff_builds_with(&old, &new, old_bodies).map_err(|e| e.in_file(updated_path))?;
         let mut rude = diff.rude_edits.clone();
@@ -234,14 +234,18 @@ impl Session {
         Ok(None)
     }
 
+    /// The bytes of the build applied last (the baseline until a delta is committed).
+    fn applied_bytes(&self) -> &[u8] {
+        self.applied.as_deref().unwrap_or(&self.baseline)
+    }
+
     /// Does now what the next [`Session::prepare`] would do first with the build applied
     /// last (summarise its bodies, about 2.5 ms for 20,000 methods), so that a host that
     /// waits for the next edit (`watch`) takes it off that edit's path; [`Session::open`]
     /// does it for the baseline, a host calls it after [`Session::commit`]. Errors are
     /// left for the prepare to report.
     pub fn prepare_ahead(&self) {
-        let old_bytes: &[u8] = self.applied.as_deref().unwrap_or(&self.baseline);
-        if let Ok(old) = Assembly::parse(old_bytes) {
+        if let Ok(old) = Assembly::parse(self.applied_bytes()) {
             self.old_bodies.get_or_init(|| OldBodies::new(&old));
         }
     }
