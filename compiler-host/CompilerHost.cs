@@ -5,7 +5,8 @@
 //   host  -> watch, once at start:  {"ready":true,"pid":N}
 //   watch -> host, per compile:     {"language":"fsharp"|"csharp"|"vb","compiler":"/sdk/.../fsc.dll",
 //                                    "cwd":"/project/dir","args":["..."]}
-//   host  -> watch, per compile:    {"exit":0,"output":"...","working_set":BYTES,"ms":N,"how":"..."}
+//   host  -> watch, per compile:    {"exit":0,"output":"...","working_set":BYTES,"ms":N,"how":"...",
+//                                    "nullable_analysis":"skipped" (C# incremental, when left out)}
 // F#: FSharpChecker.Compile of the FSharp.Compiler.Service.dll beside the given fsc.dll
 // (the entry point of fsc.dll ends the process on an error, FSharpChecker.Compile does not).
 // C#, VB: incremental, in memory (IncrementalRoslyn.cs, with the Roslyn beside csc.dll /
@@ -17,6 +18,7 @@
 // The host exits when its stdin ends (watch is gone); it never writes anything else to stdout.
 
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -26,6 +28,7 @@ using System.Runtime.Loader;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading;
 
 internal sealed class CompilerContext : AssemblyLoadContext
 {
@@ -91,12 +94,15 @@ internal sealed class IncrementalCompiler
             ?? throw new InvalidOperationException("IncrementalRoslyn.Compile not found");
     }
 
-    public int Compile(string cwd, string[] args, TextWriter output)
+    public int Compile(string cwd, string[] args, TextWriter output, out bool skippedNullableAnalysis)
     {
         // The compiler server's option means nothing here.
         var own = args.Where(a => !a.StartsWith("/shared", StringComparison.OrdinalIgnoreCase)
             && !a.StartsWith("-shared", StringComparison.OrdinalIgnoreCase)).ToArray();
-        return (int)compile.Invoke(null, new object[] { language, cwd, own, output })!;
+        var parameters = new object?[] { language, cwd, own, output, null };
+        var exit = (int)compile.Invoke(null, parameters)!;
+        skippedNullableAnalysis = parameters[4] is true;
+        return exit;
     }
 }
 
@@ -208,8 +214,9 @@ internal static class CompilerHost
 
     /// Compiles C#/VB incrementally; null (and the reason in `broken`) when the incremental
     /// compiler cannot run here, so the caller compiles with the entry point instead.
-    private static int? CompileIncrementally(string language, string dll, string cwd, string[] args, TextWriter output, out string? broken)
+    private static int? CompileIncrementally(string language, string dll, string cwd, string[] args, TextWriter output, out string? broken, out bool skippedNullableAnalysis)
     {
+        skippedNullableAnalysis = false;
         var key = language + "\n" + dll;
         broken = null;
         if (incrementalBroken.TryGetValue(key, out var reason))
@@ -225,7 +232,7 @@ internal static class CompilerHost
                 incremental = new IncrementalCompiler(Context(dll), language);
                 incrementals[key] = incremental;
             }
-            var exit = incremental.Compile(cwd, args, text);
+            var exit = incremental.Compile(cwd, args, text, out skippedNullableAnalysis);
             output.Write(text.ToString());
             return exit;
         }
@@ -256,13 +263,14 @@ internal static class CompilerHost
         int exit;
         var how = language == "fsharp" ? "fsc" : "entry-point";
         string? broken = null;
+        var skippedNullableAnalysis = false;
         try
         {
             Environment.CurrentDirectory = cwd;
             Console.SetOut(text);
             Console.SetError(text);
             int? incremental = language is "csharp" or "vb" && IncrementalEnabled
-                ? CompileIncrementally(language, dll, cwd, args, text, out broken)
+                ? CompileIncrementally(language, dll, cwd, args, text, out broken, out skippedNullableAnalysis)
                 : null;
             if (incremental is int code)
             {
@@ -293,8 +301,12 @@ internal static class CompilerHost
             ["ms"] = watch.Elapsed.TotalMilliseconds,
             ["how"] = how,
             ["incremental_error"] = broken,
+            ["nullable_analysis"] = skippedNullableAnalysis ? "skipped" : null,
         };
     }
+
+    /// How long after a reply the host collects garbage, unless the next request came in.
+    private static readonly TimeSpan CollectAfter = TimeSpan.FromMilliseconds(30);
 
     public static int Main()
     {
@@ -303,10 +315,22 @@ internal static class CompilerHost
         // Nothing the compilers print may reach the protocol stream.
         Console.SetOut(TextWriter.Null);
         stdout.WriteLine(new JsonObject { ["ready"] = true, ["pid"] = Environment.ProcessId }.ToJsonString());
-        string? line;
-        while ((line = stdin.ReadLine()) is not null)
+        // Requests are read on a thread of their own: a read waiting on a thread-pool
+        // thread would leave the compilers (which run in parallel on the pool) one short.
+        var requests = new BlockingCollection<string>();
+        new Thread(() =>
         {
-            if (line.Length == 0) continue;
+            while (stdin.ReadLine() is { } request) requests.Add(request);
+            requests.CompleteAdding();
+        }) { IsBackground = true, Name = "requests" }.Start();
+        string? line = null;
+        while (line is not null || requests.TryTake(out line, Timeout.Infinite))
+        {
+            if (line.Length == 0)
+            {
+                line = null;
+                continue;
+            }
             JsonObject reply;
             try
             {
@@ -319,8 +343,14 @@ internal static class CompilerHost
             stdout.WriteLine(reply.ToJsonString());
             // Between saves, not during the next compile: the host runs with a young
             // generation large enough (DOTNET_GCgen0size, set by watch) for a compile's
-            // allocations, so an emptied one lets the next compile run without a GC.
-            GC.Collect();
+            // allocations, so an emptied one lets the next compile run without a GC. Not
+            // at once either: a full collection takes a core for about 10 ms, which watch
+            // and the app need while they apply this compile's output.
+            if (!requests.TryTake(out line, CollectAfter))
+            {
+                line = null;
+                GC.Collect();
+            }
         }
         return 0;
     }

@@ -207,8 +207,15 @@ fn sample(name: &str) -> (tempfile::TempDir, PathBuf) {
 
 /// Body edits applied to one process (to `assembly`), each value as the edited source
 /// computes it, each compiled on the fast path by `compiler` (`incremental` for C# and
-/// VB, `fsc` for F#).
-fn edits_apply_in_place(w: &mut Watch, source: &Path, assembly: &str, compiler: &str, edits: usize) -> u32 {
+/// VB, `fsc` for F#), with C#'s nullable flow analysis left out when `nullable_skipped`.
+fn edits_apply_in_place(
+    w: &mut Watch,
+    source: &Path,
+    assembly: &str,
+    compiler: &str,
+    nullable_skipped: bool,
+    edits: usize,
+) -> u32 {
     let started = w.event(&["started"]);
     let pid = started["pid"].as_u64().unwrap() as u32;
     assert_eq!(w.value(), (42, pid));
@@ -226,6 +233,9 @@ fn edits_apply_in_place(w: &mut Watch, source: &Path, assembly: &str, compiler: 
         // compiles in the warm compiler.
         assert_eq!(applied["build"], "fast", "edit {i}: {applied}\n{}", w.log());
         assert_eq!(applied["compiler"], compiler, "edit {i}: {applied}");
+        let skipped = applied["nullable_analysis"] == "skipped";
+        assert_eq!(skipped, nullable_skipped, "edit {i}: nullable analysis skipped? {applied}");
+        assert!(applied["compile_ms"].as_f64().is_some_and(|c| c > 0.0), "edit {i}: {applied}");
         assert_eq!(w.value(), (expected, pid), "edit {i} ({a} * {b})");
     }
     pid
@@ -284,7 +294,7 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     let (_tmp, dir) = sample("cs-app");
     let source = dir.join("Program.cs");
     let mut w = Watch::start(&dir.join("CsApp.csproj"), &[]);
-    let pid = edits_apply_in_place(&mut w, &source, "CsApp.dll", "incremental", 4);
+    let pid = edits_apply_in_place(&mut w, &source, "CsApp.dll", "incremental", true, 4);
     let compiler = compiler_pid(&mut w);
     assert!(alive(compiler));
     assert_eq!(w.server_pid, None, "C# compiles incrementally in the warm compiler: no compiler server");
@@ -394,6 +404,60 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
     assert!(!alive(compiler), "the warm compiler {compiler} outlived watch");
 }
 
+/// C#'s nullable flow analysis is left out of fast compiles only while it can do no more
+/// than warn: a nullable warning raised to an error (here CS8602 by `WarningsAsErrors`
+/// and CS8600 by an `.editorconfig`) fails the fast path as it fails `dotnet build`.
+#[test]
+fn watch_cs_nullable_warnings_raised_to_errors_fail_the_fast_path() {
+    let Some(_dotnet) = support::dotnet("watch_cs_nullable_warnings_raised_to_errors_fail_the_fast_path") else {
+        return;
+    };
+    let (_tmp, dir) = sample("cs-app");
+    let project = dir.join("CsApp.csproj");
+    let text = std::fs::read_to_string(&project).unwrap();
+    let raised = "<WarningsAsErrors>CS8602</WarningsAsErrors></PropertyGroup>";
+    std::fs::write(&project, text.replacen("</PropertyGroup>", raised, 1)).unwrap();
+    std::fs::write(dir.join(".editorconfig"), "root = true\n[*.cs]\ndotnet_diagnostic.CS8600.severity = error\n")
+        .unwrap();
+    let source = dir.join("Program.cs");
+    let mut w = Watch::start(&project, &[]);
+    let pid = edits_apply_in_place(&mut w, &source, "CsApp.dll", "incremental", false, 1);
+    let value = w.value().0;
+
+    let body = |code: &str| {
+        let text = std::fs::read_to_string(&source).unwrap();
+        let start = text.find("        return 6 * 8;").or_else(|| text.find("        // edited")).unwrap();
+        let end = start + text[start..].find("\n    }").unwrap();
+        std::fs::write(&source, format!("{}        // edited\n{code}{}", &text[..start], &text[end..])).unwrap();
+    };
+    for (code, id) in [
+        // CS8600 alone: a null literal converted to a non-nullable type.
+        ("        string s = null;\n        return 6 * 8;", "CS8600"),
+        // CS8602 alone: a possibly null reference dereferenced.
+        (
+            "        string? s = Environment.GetEnvironmentVariable(\"EMIT_DELTA_NONE\");\n        return s.Length * 0 + 48;",
+            "CS8602",
+        ),
+    ] {
+        body(code);
+        let failed = w.event(&["build_failed", "applied", "rude"]);
+        assert_eq!(
+            (failed["event"].as_str(), failed["build"].as_str()),
+            (Some("build_failed"), Some("fast")),
+            "{failed}"
+        );
+        let errors = failed["errors"].to_string();
+        assert!(errors.contains(&format!("error {id}")), "{id} as an error: {errors}");
+        assert_eq!(w.value(), (value, pid), "the app keeps the code applied last");
+    }
+    body("        return 5 * 5;");
+    let applied = w.event(&["applied", "build_failed", "rude"]);
+    assert_eq!(applied["event"], "applied", "{applied}\n{}", w.log());
+    assert_eq!(applied["build"], "fast", "{applied}");
+    assert_eq!(w.value(), (25, pid));
+    assert_fast_output_is_dotnet_builds(&project, "CsApp.dll");
+}
+
 #[test]
 fn watch_fs_body_edits_apply_in_place_and_a_killed_watch_frees_the_lock() {
     let Some(_dotnet) = support::dotnet("watch_fs_body_edits_apply_in_place_and_a_killed_watch_frees_the_lock") else {
@@ -402,7 +466,7 @@ fn watch_fs_body_edits_apply_in_place_and_a_killed_watch_frees_the_lock() {
     let (_tmp, dir) = sample("fs-app");
     let mut w = Watch::start(&dir, &[]);
     let source = dir.join("Program.fs");
-    let pid = edits_apply_in_place(&mut w, &source, "FsApp.dll", "fsc", 4);
+    let pid = edits_apply_in_place(&mut w, &source, "FsApp.dll", "fsc", false, 4);
     let compiler = compiler_pid(&mut w);
     assert_fast_output_is_dotnet_builds(&dir.join("FsApp.fsproj"), "FsApp.dll");
 
@@ -467,7 +531,7 @@ fn watch_vb_body_edits_then_app_exit_and_start_on_next_change() {
     let Some(_dotnet) = support::dotnet("watch_vb_body_edits_then_app_exit_and_start_on_next_change") else { return };
     let (_tmp, dir) = sample("vb-app");
     let mut w = Watch::start(&dir, &[]);
-    let pid = edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", "incremental", 4);
+    let pid = edits_apply_in_place(&mut w, &dir.join("Program.vb"), "VbApp.dll", "incremental", false, 4);
     assert_fast_output_is_dotnet_builds(&dir.join("VbApp.vbproj"), "VbApp.dll");
 
     // The app exits by itself (its stdin ends): watch waits, and the next change starts it.
@@ -493,7 +557,7 @@ fn watch_applies_library_edits_to_its_assembly_and_on_rude_exit_stops() {
     let env = [("EMIT_DELTA_INCREMENTAL", "0"), ("EMIT_DELTA_COMPILER_MAX_MB", "1")];
     let mut w = Watch::start_with(&dir.join("App"), &["--on-rude", "exit"], &env);
     let source = dir.join("Lib/Calculator.cs");
-    let pid = edits_apply_in_place(&mut w, &source, "Lib.dll", "entry-point", 2);
+    let pid = edits_apply_in_place(&mut w, &source, "Lib.dll", "entry-point", false, 2);
     let server = w.server_pid.expect("with EMIT_DELTA_INCREMENTAL=0, C# compiles through a compiler server");
     assert!(alive(server));
     let recycled = w.log().lines().filter(|l| l.contains("\"compiler_recycled_mb\"")).count();

@@ -571,14 +571,6 @@ impl Watch {
                     let number = g.number;
                     let types = delta.updated_type_names.clone();
                     let bytes = delta.updated.to_vec();
-                    if let Err(e) = session.commit(delta) {
-                        self.out.event(
-                            "error",
-                            &format!("saving the session of {name}: {e}"),
-                            json!({ "message": e.to_string() }),
-                        );
-                    }
-                    app.applied.insert(name.clone(), bytes);
                     let mut fields = json!({ "assembly": name, "generation": number, "methods": methods,
                             "types": types, "pid": app.pid, "deferred": r.deferred, "handler_errors": r.handler_errors,
                             "delta_ms": ms(delta_took), "apply_ms": ms(apply_took) });
@@ -597,6 +589,17 @@ impl Watch {
                     for h in &r.handler_errors {
                         self.out.note(&format!("update handler failed: {h}"));
                     }
+                    // The app runs the new code from here: say so first, then save the
+                    // chain (written durably, a few milliseconds) and summarise the new
+                    // build for the next save.
+                    if let Err(e) = session.commit(delta) {
+                        self.out.event(
+                            "error",
+                            &format!("saving the session of {name}: {e}"),
+                            json!({ "message": e.to_string() }),
+                        );
+                    }
+                    app.applied.insert(name.clone(), bytes);
                     session.prepare_ahead();
                 }
                 Ok(r) => {
@@ -697,6 +700,12 @@ fn add_build_fields(fields: &mut serde_json::Value, build: &Build) {
         });
         if let Some(why) = fallback {
             map.insert("incremental_error".into(), json!(why));
+        }
+        if build.compilers.iter().any(|c| matches!(c, Compiler::Incremental { skipped_nullable_analysis: true })) {
+            map.insert("nullable_analysis".into(), json!("skipped"));
+        }
+        if let Some(compile) = build.compile {
+            map.insert("compile_ms".into(), json!(ms(compile)));
         }
         if let Some(bytes) = build.recycled {
             map.insert("compiler_recycled_mb".into(), json!(bytes / (1024 * 1024)));

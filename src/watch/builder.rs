@@ -39,6 +39,8 @@ pub struct Build {
     pub took: Duration,
     /// How the fast path compiled each project (none for a full build).
     pub compilers: Vec<Compiler>,
+    /// The fast path's time in the warm compiler (the rest of `took` is staging).
+    pub compile: Option<Duration>,
     /// The warm compiler's working set, in bytes, when this build left it past its
     /// memory bound and it was let go.
     pub recycled: Option<u64>,
@@ -134,7 +136,7 @@ impl Builder {
             shared.as_deref(),
         );
         match outcome {
-            FastBuild::Built { compilers, recycled } => {
+            FastBuild::Built { compilers, compile, recycled } => {
                 self.current = Some(staging.to_path_buf());
                 if compilers.iter().any(|c| matches!(c, Compiler::EntryPoint { incremental_error: Some(_) })) {
                     self.incremental_broken = true;
@@ -144,6 +146,7 @@ impl Builder {
                     reason: None,
                     took: start.elapsed(),
                     compilers,
+                    compile: Some(compile),
                     recycled,
                     result: Ok(()),
                 }
@@ -153,6 +156,7 @@ impl Builder {
                 reason: None,
                 took: start.elapsed(),
                 compilers: Vec::new(),
+                compile: None,
                 recycled: None,
                 result: Err(errors),
             },
@@ -176,6 +180,7 @@ impl Builder {
             reason: Some(reason),
             took: start.elapsed(),
             compilers: Vec::new(),
+            compile: None,
             recycled: None,
             result,
         }

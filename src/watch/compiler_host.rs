@@ -66,8 +66,9 @@ pub enum Compiled {
 /// Which compiler of the host compiled.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Compiler {
-    /// C#/VB in memory, only the changed files parsed again.
-    Incremental,
+    /// C#/VB in memory, only the changed files parsed again; whether C#'s nullable flow
+    /// analysis was left out (it can only report warnings there; IncrementalRoslyn.cs).
+    Incremental { skipped_nullable_analysis: bool },
     /// csc/vbc's entry point (through the compiler server when one is given), with why
     /// the incremental compile did not run when it was tried.
     EntryPoint { incremental_error: Option<String> },
@@ -78,7 +79,9 @@ pub enum Compiler {
 impl Compiler {
     fn from_reply(v: &Value) -> Compiler {
         match v["how"].as_str() {
-            Some("incremental") => Compiler::Incremental,
+            Some("incremental") => {
+                Compiler::Incremental { skipped_nullable_analysis: v["nullable_analysis"].as_str() == Some("skipped") }
+            }
             Some("fsc") => Compiler::Fsc,
             _ => Compiler::EntryPoint { incremental_error: v["incremental_error"].as_str().map(str::to_string) },
         }
@@ -87,7 +90,7 @@ impl Compiler {
     /// The name in watch's events: `incremental`, `entry-point`, `fsc`.
     pub fn name(&self) -> &'static str {
         match self {
-            Compiler::Incremental => "incremental",
+            Compiler::Incremental { .. } => "incremental",
             Compiler::EntryPoint { .. } => "entry-point",
             Compiler::Fsc => "fsc",
         }
@@ -269,7 +272,11 @@ mod tests {
 
     #[test]
     fn the_reply_says_which_compiler_ran_and_why_not_the_incremental_one() {
-        assert_eq!(Compiler::from_reply(&json!({ "how": "incremental" })), Compiler::Incremental);
+        let incremental = |skipped| Compiler::Incremental { skipped_nullable_analysis: skipped };
+        assert_eq!(Compiler::from_reply(&json!({ "how": "incremental" })), incremental(false));
+        let skipped = json!({ "how": "incremental", "nullable_analysis": "skipped" });
+        assert_eq!(Compiler::from_reply(&skipped), incremental(true));
+        assert_eq!(incremental(true).name(), "incremental");
         assert_eq!(Compiler::from_reply(&json!({ "how": "fsc" })), Compiler::Fsc);
         let fallback = Compiler::from_reply(&json!({ "how": "entry-point", "incremental_error": "no Roslyn" }));
         assert_eq!(fallback, Compiler::EntryPoint { incremental_error: Some("no Roslyn".into()) });

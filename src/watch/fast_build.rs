@@ -4,6 +4,7 @@
 //! folder: the current one hard-linked, with the compiled assemblies and PDBs copied over.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::compiler_host::{Compiled, Compiler, CompilerHost};
 use super::invocation::{Invocation, Language};
@@ -11,10 +12,10 @@ use super::invocation::{Invocation, Language};
 /// What a fast build ended with.
 #[derive(Debug)]
 pub enum FastBuild {
-    /// The staging folder holds the new build; how each project compiled, and the warm
-    /// compiler's working set when it passed its bound and was let go (the next compile
-    /// starts a fresh one).
-    Built { compilers: Vec<Compiler>, recycled: Option<u64> },
+    /// The staging folder holds the new build; how each project compiled, the time the
+    /// warm compiler took (all projects), and its working set when it passed its bound and
+    /// was let go (the next compile starts a fresh one).
+    Built { compilers: Vec<Compiler>, compile: Duration, recycled: Option<u64> },
     /// The compiler reported errors in the sources (the app keeps its code).
     Failed(Vec<String>),
     /// The fast path cannot decide: build with `dotnet build`, for this reason.
@@ -49,6 +50,7 @@ pub fn build(
 ) -> FastBuild {
     let mut compiled = Vec::new();
     let mut compilers = Vec::new();
+    let mut compile = Duration::ZERO;
     let mut recycled = None;
     for &i in projects {
         let Some(inv) = invocations.get(i) else {
@@ -95,7 +97,10 @@ pub fn build(
                 remove_outputs(inv);
                 return FastBuild::Fallback(format!("the warm compiler was lost: {e}"));
             }
-            Compiled::Ran { exit: 0, how, .. } => compilers.push(how),
+            Compiled::Ran { exit: 0, how, host_ms, .. } => {
+                compilers.push(how);
+                compile += Duration::from_secs_f64(host_ms.max(0.0) / 1000.0);
+            }
             Compiled::Ran { output, .. } => {
                 remove_outputs(inv);
                 if let Some(marker) = STALE_MARKERS.iter().find(|m| output.contains(*m)) {
@@ -116,7 +121,7 @@ pub fn build(
         compiled.push(inv);
     }
     match stage(folders.current, folders.staging, &compiled) {
-        Ok(()) => FastBuild::Built { compilers, recycled },
+        Ok(()) => FastBuild::Built { compilers, compile, recycled },
         Err(e) => FastBuild::Fallback(format!("staging the fast build: {e}")),
     }
 }
