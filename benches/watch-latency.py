@@ -9,6 +9,9 @@ MODE (default: all of them, in this order):
   fs-restart  F#: stop the app, incremental `dotnet build` in place, start it again
   cs-fast     emit-delta watch on testdata/watch/cs-app20 (C#, 20 files), fast path
               (C# compiled incrementally in the warm compiler)
+  cs-nullable the same with a nullable warning (CS8600, which the sample does not have)
+              raised to an error: the nullable flow analysis runs in every compile
+              (compare with cs-fast, which leaves it out)
   cs-server   the same fast path with EMIT_DELTA_INCREMENTAL=0: each save compiled whole
               by csc through a compiler server watch starts (the side-by-side comparison)
   cs-full     the same with --no-fast
@@ -72,11 +75,15 @@ def wait_value(port, value, timeout=180):
     raise SystemExit(f"the app did not answer value {value} within {timeout} s")
 
 
-def copy_sample(lang):
+def copy_sample(lang, raise_nullable=False):
     folder, project, source, _ = SAMPLES[lang]
     tmp = tempfile.mkdtemp(prefix="watch-latency-")
     app = os.path.join(tmp, folder)
     shutil.copytree(os.path.join(REPO, "testdata/watch", folder), app)
+    if raise_nullable:
+        path = os.path.join(app, project)
+        text = open(path).read()
+        open(path, "w").write(text.replace("</PropertyGroup>", "<WarningsAsErrors>CS8600</WarningsAsErrors></PropertyGroup>", 1))
     return tmp, app, os.path.join(app, project), os.path.join(app, source)
 
 
@@ -102,8 +109,9 @@ def pump(stream, q):
         q.put(line.rstrip("\n"))
 
 
-def run_emit_delta(lang, fast, extra_env=None, compiler=None):
-    tmp, app, project, source = copy_sample(lang)
+def run_emit_delta(lang, fast, extra_env=None, compiler=None, nullable=None):
+    """`nullable`: whether each compile must run C#'s nullable flow analysis (None: either)."""
+    tmp, app, project, source = copy_sample(lang, raise_nullable=nullable is True)
     port = free_port()
     cmd = [EMIT_DELTA, "watch", project, "--json"] + ([] if fast else ["--no-fast"])
     env = dict(os.environ, SAMPLE_PORT=str(port), **(extra_env or {}))
@@ -141,6 +149,8 @@ def run_emit_delta(lang, fast, extra_env=None, compiler=None):
                 raise SystemExit(f"edit {i} did not take the fast path: {e}")
             if compiler and e.get("compiler") != compiler:
                 raise SystemExit(f"edit {i} was not compiled by {compiler}: {e}")
+            if nullable is not None and (e.get("nullable_analysis") != "skipped") != nullable:
+                raise SystemExit(f"edit {i}: nullable analysis {'left out' if nullable else 'ran'}: {e}")
             if i >= 0:
                 row = {"total": end - start, "build": e["build_ms"] / 1000, "delta": e["delta_ms"] / 1000,
                        "apply": e["apply_ms"] / 1000}
@@ -236,7 +246,8 @@ def main():
     for mode in MODES:
         lang, how = mode.split("-", 1)
         compiler = {"fs": "fsc", "cs": "incremental"}[lang]
-        rows = {"fast": lambda: run_emit_delta(lang, True, compiler=compiler),
+        rows = {"fast": lambda: run_emit_delta(lang, True, compiler=compiler, nullable=False if lang == "cs" else None),
+                "nullable": lambda: run_emit_delta(lang, True, compiler=compiler, nullable=True),
                 "server": lambda: run_emit_delta(lang, True, {"EMIT_DELTA_INCREMENTAL": "0"}, "entry-point"),
                 "full": lambda: run_emit_delta(lang, False),
                 "restart": lambda: run_restart(lang), "dotnet-watch": lambda: run_dotnet_watch(lang)}[how]()
