@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Save-to-new-value latency of hot reload, several ways, in one run.
 
-    cargo build --release --offline && nice python3 benches/watch-latency.py [N] [MODE...]
+    cargo build --release --offline && nice python3 benches/watch-latency.py [N] [--copies K] [MODE...]
 
 MODE (default: all of them, in this order):
   fs-fast     emit-delta watch on testdata/watch/fs-app20 (F#, 20 files), fast path
@@ -16,6 +16,8 @@ MODE (default: all of them, in this order):
               by csc through a compiler server watch starts (the side-by-side comparison)
   cs-full     the same with --no-fast
   cs-dotnet-watch  `dotnet watch` (its own hot reload) on the same C# app
+--copies K: the C# sample with K more copies of each of its source files but Program.cs
+(in namespaces of their own: 20 + 19 K files), to see how each way grows with the project.
 A mode may be named more than once (`cs-fast cs-dotnet-watch cs-fast cs-dotnet-watch`)
 to alternate modes while the load of the machine changes.
 
@@ -37,6 +39,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMIT_DELTA = os.path.join(REPO, "target/release/emit-delta")
 ARGS = sys.argv[1:]
 N = int(ARGS.pop(0)) if ARGS and ARGS[0].isdigit() else 10
+COPIES = int(ARGS.pop(1)) if ARGS[:1] == ["--copies"] else 0
+if COPIES:
+    ARGS.pop(0)
 MODES = ARGS or ["fs-fast", "fs-full", "fs-restart", "cs-fast", "cs-server", "cs-full", "cs-dotnet-watch"]
 SAMPLES = {"fs": ("fs-app20", "FsApp20.fsproj", "Calculator.fs", "FsApp20"),
            "cs": ("cs-app20", "CsApp20.csproj", "Calculator.cs", "CsApp20")}
@@ -80,6 +85,13 @@ def copy_sample(lang, raise_nullable=False):
     tmp = tempfile.mkdtemp(prefix="watch-latency-")
     app = os.path.join(tmp, folder)
     shutil.copytree(os.path.join(REPO, "testdata/watch", folder), app)
+    if lang == "cs":
+        for name in sorted(os.listdir(app)):
+            if name.endswith(".cs") and name != "Program.cs":
+                text = open(os.path.join(app, name)).read()
+                for k in range(1, COPIES + 1):
+                    copy = os.path.join(app, f"{name[:-3]}.Copy{k}.cs")
+                    open(copy, "w").write(text.replace("namespace CsApp20;", f"namespace CsApp20.Copy{k};"))
     if raise_nullable:
         path = os.path.join(app, project)
         text = open(path).read()
@@ -239,7 +251,8 @@ def run_restart(lang):
 
 
 def main():
-    print(f"edits per mode: {N}; 2-core load average at start: {os.getloadavg()[0]:.1f}")
+    copies = f"; C# sample with {COPIES} more copies of its files ({20 + 19 * COPIES} files)" if COPIES else ""
+    print(f"edits per mode: {N}{copies}; 2-core load average at start: {os.getloadavg()[0]:.1f}")
     print("environment: " + ", ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in ENV_KEYS))
     print("| mode | save -> new value, median (min-max) | build | (of which compile) | delta | apply | start |")
     print("| --- | --- | --- | --- | --- | --- | --- |")

@@ -2,8 +2,12 @@
 // testdata/watch/cs-app20, one compiled with the captured command line as watch's fast
 // path compiles it (nullable flow analysis left out), the other with CS8600 raised to an
 // error (so the analysis runs), edited and compiled in turn, N times each, in this one
-// process, so both see the same machine. Prints the medians; run with the warm
-// compiler's settings (see BENCHMARKS.md).
+// process, so both see the same machine. With COPIES, each copy of the sample holds that
+// many more copies of its 19 other source files (in namespaces of their own), to see how
+// the whole-assembly compile grows with the project. Prints the medians; run with the
+// warm compiler's settings (see BENCHMARKS.md).
+//
+//   IncrementalRoslynBench.dll [N] [COPIES]
 
 using System;
 using System.Collections.Generic;
@@ -17,13 +21,14 @@ internal static class Program
     private static int Main(string[] argv)
     {
         var n = argv.Length > 0 ? int.Parse(argv[0]) : 60;
+        var copies = argv.Length > 1 ? int.Parse(argv[1]) : 0;
         var repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
         var sample = Path.Combine(repo, "testdata/watch/cs-app20");
         var root = Directory.CreateTempSubdirectory("incremental-roslyn-").FullName;
         try
         {
             var modes = new[] { ("nullable analysis left out", new string[0]), ("nullable analysis run", new[] { "/warnaserror+:CS8600" }) };
-            var projects = modes.Select((m, i) => Prepare(sample, Path.Combine(root, "app" + i), m.Item2)).ToList();
+            var projects = modes.Select((m, i) => Prepare(sample, Path.Combine(root, "app" + i), copies, m.Item2)).ToList();
             var times = modes.Select(_ => new List<double>()).ToList();
             var skipped = new bool[modes.Length];
             const int warmUp = 10;
@@ -46,7 +51,8 @@ internal static class Program
                     GC.Collect(); // as the warm compiler does between saves
                 }
             }
-            Console.WriteLine($"{n} compiles each, interleaved, after {warmUp} untimed");
+            var files = Directory.GetFiles(projects[0].Item1, "*.cs").Length;
+            Console.WriteLine($"{files} source files; {n} compiles each, interleaved, after {warmUp} untimed");
             for (var i = 0; i < modes.Length; i++)
             {
                 var t = times[i].OrderBy(x => x).ToList();
@@ -60,11 +66,21 @@ internal static class Program
         }
     }
 
-    /// A built copy of the sample in `dir` and its captured csc command line (as watch
-    /// captures it; without `/refout`, as watch compiles the watched project), plus `extra`.
-    private static (string, string[]) Prepare(string sample, string dir, string[] extra)
+    /// A built copy of the sample in `dir` (with `copies` more of its files) and its captured
+    /// csc command line (as watch captures it; without `/refout`, as watch compiles the
+    /// watched project), plus `extra`.
+    private static (string, string[]) Prepare(string sample, string dir, int copies, string[] extra)
     {
         Copy(sample, dir);
+        foreach (var file in Directory.GetFiles(sample, "*.cs").Where(f => Path.GetFileName(f) != "Program.cs"))
+        {
+            var text = File.ReadAllText(file);
+            for (var k = 1; k <= copies; k++)
+            {
+                var copy = Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(file)}.Copy{k}.cs");
+                File.WriteAllText(copy, text.Replace("namespace CsApp20;", $"namespace CsApp20.Copy{k};"));
+            }
+        }
         Run(dir, "build", "-c", "Debug", "-nologo", "-v", "q");
         var json = Run(dir, "msbuild", "-t:Compile", "-nologo", "-v:q", "-p:Configuration=Debug",
             "-p:ProvideCommandLineArgs=true", "-p:SkipCompilerExecution=true", "-p:NonExistentFile=__never__/never",

@@ -39,7 +39,8 @@ pub struct Build {
     pub took: Duration,
     /// How the fast path compiled each project (none for a full build).
     pub compilers: Vec<Compiler>,
-    /// The fast path's time in the warm compiler (the rest of `took` is staging).
+    /// The fast path's time in the warm compiler (the rest of `took`: the request and the
+    /// staging).
     pub compile: Option<Duration>,
     /// The warm compiler's working set, in bytes, when this build left it past its
     /// memory bound and it was let go.
