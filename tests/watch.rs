@@ -409,7 +409,7 @@ fn watch_cs_edits_rude_restart_build_error_and_sigterm() {
 /// and CS8600 by an `.editorconfig`) fails the fast path as it fails `dotnet build`.
 #[test]
 fn watch_cs_nullable_warnings_raised_to_errors_fail_the_fast_path() {
-    let Some(_dotnet) = support::dotnet("watch_cs_nullable_warnings_raised_to_errors_fail_the_fast_path") else {
+    let Some(dotnet) = support::dotnet("watch_cs_nullable_warnings_raised_to_errors_fail_the_fast_path") else {
         return;
     };
     let (_tmp, dir) = sample("cs-app");
@@ -449,6 +449,20 @@ fn watch_cs_nullable_warnings_raised_to_errors_fail_the_fast_path() {
         let errors = failed["errors"].to_string();
         assert!(errors.contains(&format!("error {id}")), "{id} as an error: {errors}");
         assert_eq!(w.value(), (value, pid), "the app keeps the code applied last");
+        // What a restart would have: `dotnet build` of the same sources (in a folder of its
+        // own, not to disturb the watched one) fails the same way.
+        let copy = tempfile::tempdir().unwrap();
+        for name in ["CsApp.csproj", "Program.cs", ".editorconfig"] {
+            std::fs::copy(dir.join(name), copy.path().join(name)).unwrap();
+        }
+        let build = Command::new(&dotnet)
+            .args(["build", "-c", "Debug", "-nologo", "-v", "q", "-clp:ErrorsOnly"])
+            .arg(copy.path().join("CsApp.csproj"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&build.stdout);
+        assert!(!build.status.success() && said.contains(&format!("error {id}")), "dotnet build: {said}");
     }
     body("        return 5 * 5;");
     let applied = w.event(&["applied", "build_failed", "rude"]);
