@@ -100,6 +100,7 @@ pub fn scenarios() -> Vec<(String, PathBuf, bool)> {
 }
 
 pub mod delta;
+pub mod random_program;
 
 /// Every file below `dir` with its contents, to prove a run changed nothing.
 pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
