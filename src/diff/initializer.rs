@@ -22,6 +22,13 @@
 //! The roots are every `.cctor` and F#'s `main@` startup methods (they run once, at
 //! start). Reaching is computed over the updated build, in one walk bounded by the
 //! build's code size.
+//!
+//! A type whose initializer only caches its own instance (F#'s `@_instance` of a
+//! closure that captures nothing, C#'s `<>c.<>9`) counts as made by initializer code
+//! only when initializer code loads one of its static fields: nothing else can reach
+//! that instance. Without this, any F# module value computed with a library call (one
+//! that may call back) would make every non-capturing closure's body an initializer
+//! dependency.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -223,8 +230,19 @@ impl CallGraph<'_, '_, '_> {
         let mut walk = Walk::default();
         let mut ordered: Vec<Token> = roots.iter().copied().collect();
         ordered.sort();
+        let mut caches = HashMap::new();
         for &root in &ordered {
-            self.walk_root(root, &mut walk)?;
+            if let Some((owner, ctor)) = self.instance_cache(root)? {
+                caches.insert(root, ctor);
+                walk.cached_instances.insert(owner);
+            }
+        }
+        for &root in &ordered {
+            match caches.get(&root) {
+                // Its constructor runs; the instance counts once something loads it.
+                Some(&ctor) => walk.reached(ctor, &Via { root, field: None }),
+                None => self.walk_root(root, &mut walk)?,
+            }
         }
         let mut virtuals_added: HashSet<Token> = HashSet::new();
         loop {
@@ -232,10 +250,11 @@ impl CallGraph<'_, '_, '_> {
                 let Some(code) = self.body_code(method)? else { continue };
                 for x in Instructions::new(code) {
                     let x = x?;
-                    if let Operand::Token(t) = x.operand
-                        && is_reaching(x.opcode)
-                    {
+                    let Operand::Token(t) = x.operand else { continue };
+                    if is_reaching(x.opcode) {
                         walk.edge(x.opcode, self.resolve(t)?, &via, self.ids);
+                    } else if is_static_load(x.opcode) {
+                        walk.loaded_static(self.field_owner(t)?, &via);
                     }
                 }
             }
@@ -286,10 +305,13 @@ impl CallGraph<'_, '_, '_> {
         }
         for (i, x) in instructions.iter().enumerate() {
             let Operand::Token(t) = x.operand else { continue };
+            let via = Via { root, field: field_at[i].clone() };
+            if is_static_load(x.opcode) {
+                walk.loaded_static(self.field_owner(t)?, &via);
+            }
             if !is_reaching(x.opcode) {
                 continue;
             }
-            let via = Via { root, field: field_at[i].clone() };
             let target = self.resolve(t)?;
             let dropped = x.opcode == OpCode::CALL && result_dropped(instructions.get(i + 1), &read_locals);
             if let [m] = target.local[..]
@@ -304,6 +326,57 @@ impl CallGraph<'_, '_, '_> {
         Ok(())
     }
 
+    /// `(its type, the constructor)` when initializer `cctor` only stores a new instance
+    /// of its own type in a static field of its own: `newobj`, `stsfld`, `ret`.
+    fn instance_cache(&self, cctor: Token) -> Result<Option<(Token, Token)>> {
+        let Some(code) = self.body_code(cctor)? else { return Ok(None) };
+        let owner = self.ids.owner_of(cctor);
+        let mut steps = Vec::with_capacity(3);
+        for x in Instructions::new(code) {
+            let x = x?;
+            if x.opcode != OpCode::NOP {
+                if steps.len() == 3 {
+                    return Ok(None);
+                }
+                steps.push(x);
+            }
+        }
+        let [make, store, ret] = &steps[..] else { return Ok(None) };
+        let (Operand::Token(made), Operand::Token(field)) = (&make.operand, &store.operand) else { return Ok(None) };
+        if make.opcode != OpCode::NEWOBJ || store.opcode != OpCode::STSFLD || ret.opcode != OpCode::RET {
+            return Ok(None);
+        }
+        let ctor = match self.resolve(*made)?.local[..] {
+            [ctor] if self.ids.owner_of(ctor) == owner => ctor,
+            _ => return Ok(None),
+        };
+        Ok((self.field_owner(*field)? == Some(owner)).then_some((owner, ctor)))
+    }
+
+    /// The TypeDef declaring the field a `ldsfld`/`stsfld` token names, when it is ours.
+    fn field_owner(&self, t: Token) -> Result<Option<Token>> {
+        let md = self.md();
+        Ok(match t.table() {
+            Some(TableId::Field) => Some(self.ids.owner_of(t)),
+            Some(TableId::MemberRef) => self.local_type(md.row::<MemberRefRow>(t.rid())?.class)?,
+            _ => None,
+        })
+    }
+
+    /// The TypeDef a MemberRef's parent names: itself, or the generic type of an
+    /// instantiation of one of ours.
+    fn local_type(&self, class: Token) -> Result<Option<Token>> {
+        let md = self.md();
+        Ok(match class.table() {
+            Some(TableId::TypeDef) => Some(class),
+            Some(TableId::TypeSpec) => match decode_type(md.blob(md.row::<TypeSpecRow>(class.rid())?.signature)?)? {
+                TypeSig::GenericInst { generic, .. } if generic.table() == Some(TableId::TypeDef) => Some(generic),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
     /// The methods of this assembly a call, `newobj`, `ldftn` or `jmp` token can run.
     fn resolve(&self, t: Token) -> Result<Target> {
         let md = self.md();
@@ -312,19 +385,10 @@ impl CallGraph<'_, '_, '_> {
             Some(TableId::MethodSpec) => self.resolve(md.row::<MethodSpecRow>(t.rid())?.method),
             Some(TableId::MemberRef) => {
                 let r: MemberRefRow = md.row(t.rid())?;
-                let local_type = match r.class.table() {
-                    Some(TableId::TypeDef) => Some(r.class),
-                    Some(TableId::MethodDef) => return Ok(Target { local: vec![r.class], may_call_back: false }),
-                    Some(TableId::TypeSpec) => {
-                        match decode_type(md.blob(md.row::<TypeSpecRow>(r.class.rid())?.signature)?)? {
-                            TypeSig::GenericInst { generic, .. } if generic.table() == Some(TableId::TypeDef) => {
-                                Some(generic)
-                            }
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                };
+                if r.class.table() == Some(TableId::MethodDef) {
+                    return Ok(Target { local: vec![r.class], may_call_back: false });
+                }
+                let local_type = self.local_type(r.class)?;
                 let name = md.string(r.name)?;
                 match local_type {
                     Some(ty) => {
@@ -374,6 +438,11 @@ fn can_hold_reference(t: &TypeSig) -> bool {
     }
 }
 
+/// `ldsfld`, `ldsflda`: the instructions that can read a cached instance.
+fn is_static_load(op: OpCode) -> bool {
+    op == OpCode::LDSFLD || op == OpCode::LDSFLDA
+}
+
 /// Instructions whose token operand names code that runs (now or through a delegate).
 fn is_reaching(op: OpCode) -> bool {
     [OpCode::CALL, OpCode::CALLVIRT, OpCode::NEWOBJ, OpCode::LDFTN, OpCode::LDVIRTFTN, OpCode::JMP].contains(&op)
@@ -392,6 +461,9 @@ struct Walk {
     delegates: Vec<(Token, Via)>,
     /// Whether reachable code makes a virtual call or calls into another assembly.
     calls_back: bool,
+    /// Types whose initializer made their cached instance, not yet loaded by reachable
+    /// code (`instance_cache`).
+    cached_instances: HashSet<Token>,
 }
 
 impl Walk {
@@ -409,6 +481,15 @@ impl Walk {
                 }
                 _ => self.reached(m, via),
             }
+        }
+    }
+
+    /// Reachable code (reached `via`) loads a static field of `owner`: a cached
+    /// instance it holds is now in initializer code's hands.
+    fn loaded_static(&mut self, owner: Option<Token>, via: &Via) {
+        if let Some(ty) = owner.filter(|o| self.cached_instances.remove(o)) {
+            self.instantiated.insert(ty);
+            self.type_via.entry(ty).or_insert_with(|| via.clone());
         }
     }
 

@@ -185,6 +185,8 @@ impl OpCode {
         TABLE.iter().map(|&(v, _, _)| OpCode(v))
     }
 
+    pub const NOP: OpCode = OpCode(0x00);
+    pub const RET: OpCode = OpCode(0x2A);
     pub const LDSTR: OpCode = OpCode(0x72);
     pub const CALL: OpCode = OpCode(0x28);
     pub const JMP: OpCode = OpCode(0x27);
