@@ -93,7 +93,7 @@ fn expected(source: &str, edit: &serde_json::Value) -> Expected {
     let change = edit["change"].as_str().unwrap();
     // An initializer that changed (or was added) is located where it sets the first
     // field it names.
-    if (edit["code"] == "type-initializer-changed" || change.starts_with("static initializer added"))
+    if edit["code"] == "type-initializer-changed"
         && let Some(field) = change.split("(field ").nth(1).map(|f| f.trim_end_matches(')'))
     {
         let field = field.split(", ").next().unwrap();

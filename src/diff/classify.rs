@@ -7,8 +7,8 @@ use std::collections::HashSet;
 
 use super::compare::{BuildDiff, UpdatedMethod, display_name, kind_name};
 use super::identity::Identities;
-use super::initializer::CCTOR_FLAGS;
-use super::rude::RudeEdit;
+use super::initializer::{CCTOR_FLAGS, field_name, initializer_owner};
+use super::rude::{RudeEdit, RudeKind};
 use crate::assembly::Assembly;
 use crate::capability::{Capabilities, Capability};
 use crate::error::Result;
@@ -84,13 +84,14 @@ pub fn classify(
             let row: MethodDefRow = nm.row(t.rid())?;
             if row.flags & CCTOR_FLAGS == CCTOR_FLAGS && nm.string(row.name)? == ".cctor" {
                 let fields = fields_set_by(new_build, row.rva)?;
-                let names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
+                let names: Vec<&str> = fields.iter().map(|(name, _)| field_name(name)).collect();
                 let change = match fields.is_empty() {
                     true => "static constructor added".to_string(),
                     false => format!("static initializer added (field {})", names.join(", ")),
                 };
-                let edit = cannot(
-                    display_name(new, owner),
+                let edit = RudeEdit::of(
+                    RudeKind::TypeInitializerChanged,
+                    initializer_owner(new, owner),
                     change,
                     "a running program has initialized the type already and never runs an initializer again, so the fields would keep their default values until a restart",
                 );

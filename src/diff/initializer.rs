@@ -108,7 +108,7 @@ pub fn initializer_rude_edits(
 
 /// The name users know a type by: F# startup classes (`<StartupCode$App>.$Scn.Program`)
 /// initialize the module they are named after (`Scn.Program`).
-fn initializer_owner(ids: &Identities<'_, '_>, owner: Token) -> String {
+pub(super) fn initializer_owner(ids: &Identities<'_, '_>, owner: Token) -> String {
     let name = display_name(ids, owner);
     match name.strip_prefix("<StartupCode$").and_then(|rest| rest.split_once(">.")) {
         Some((_, module)) => module.trim_start_matches('$').to_string(),
@@ -117,7 +117,7 @@ fn initializer_owner(ids: &Identities<'_, '_>, owner: Token) -> String {
 }
 
 /// A field's source name: F# suffixes module value fields with `@LINE`.
-fn field_name(name: &str) -> &str {
+pub(super) fn field_name(name: &str) -> &str {
     match name.rsplit_once('@') {
         Some((stem, line)) if !stem.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => stem,
         _ => name,

@@ -16,8 +16,9 @@ pub enum RudeKind {
     /// A change outside what this tool or the runtime can update (added, removed or
     /// re-typed members, attributes, layout, missing capabilities).
     Unsupported,
-    /// A type initializer (`.cctor`, F# startup code) whose body changed: the runtime
-    /// never runs an initializer a second time, so the new values would never appear.
+    /// A type initializer (`.cctor`, F# startup code) whose body changed, or one added
+    /// to an existing type: the runtime never runs an initializer a second time, so
+    /// the new values would never appear.
     TypeInitializerChanged,
     /// A method whose body changed and which a type initializer calls (directly or
     /// through other methods): the values the initializer computed with it stay old.
