@@ -382,25 +382,9 @@ fn every_applying_scenario_applies_after_a_blank_line_at_the_top_of_every_file()
     assert!(shifted.len() >= 15, "expected at least 15 applying scenarios, found {}", shifted.len());
 
     let started = std::time::Instant::now();
-    let workers = 2;
-    let builds: Vec<_> = (0..workers)
-        .map(|w| {
-            let names: Vec<&str> = shifted.iter().skip(w).step_by(workers).map(|s| s.name.as_str()).collect();
-            Command::new("bash")
-                .arg(support::repo().join("testdata/scenarios/build.sh"))
-                .args(&names)
-                .env("SCENARIO_ROOT", root.path())
-                .env("SCENARIO_VERSIONS", versions.join(" "))
-                .env("SCENARIO_BUILD_DIR", root.path().join(format!("build-{w}/App")))
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for b in builds {
-        let o = b.wait_with_output().unwrap();
-        assert!(o.status.success(), "build.sh failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    let names: Vec<&str> = shifted.iter().map(|s| s.name.as_str()).collect();
+    if let Err(e) = support::build_scenarios(root.path(), &names, Some(&versions.join(" "))) {
+        panic!("{e}");
     }
     println!("built {} shifted versions in {:.1?}", shifted.len() * versions.len(), started.elapsed());
 

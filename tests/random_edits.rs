@@ -21,7 +21,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use support::random_program::{EditKind, Language, Program, Rng};
 
@@ -88,33 +88,6 @@ fn version_count() -> usize {
     std::env::var("EMIT_DELTA_RANDOM_VERSIONS")
         .map(|v| v.parse().expect("EMIT_DELTA_RANDOM_VERSIONS is a number"))
         .unwrap_or(6)
-}
-
-/// Builds every version of every sequence, on two workers.
-fn build_all(root: &Path, sequences: &[Sequence]) -> Result<(), String> {
-    let workers = 2;
-    let builds: Vec<_> = (0..workers)
-        .map(|w| {
-            let names: Vec<&str> = sequences.iter().skip(w).step_by(workers).map(|s| s.name.as_str()).collect();
-            Command::new("bash")
-                .arg(support::repo().join("testdata/scenarios/build.sh"))
-                .args(&names)
-                .env("SCENARIO_ROOT", root)
-                .env("SCENARIO_BUILD_DIR", root.join(format!("build-{w}/App")))
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut errors = String::new();
-    for b in builds {
-        let o = b.wait_with_output().unwrap();
-        if !o.status.success() {
-            errors.push_str(&String::from_utf8_lossy(&o.stderr));
-        }
-    }
-    if errors.is_empty() { Ok(()) } else { Err(format!("build.sh failed:\n{errors}")) }
 }
 
 struct Tools {
@@ -298,7 +271,8 @@ fn random_edit_sequences_apply_like_a_restart_or_are_refused() {
         .map(|(seed, language)| Sequence::generate(&root, language, seed, count))
         .collect();
     let started = std::time::Instant::now();
-    if let Err(e) = build_all(&root, &sequences) {
+    let names: Vec<&str> = sequences.iter().map(|s| s.name.as_str()).collect();
+    if let Err(e) = support::build_scenarios(&root, &names, None) {
         panic!("{e}\n(sources kept in {})", root.display());
     }
     println!("built {} versions in {:.1?}", sequences.len() * count, started.elapsed());

@@ -20,6 +20,7 @@ use super::suspects::Suspects;
 use crate::assembly::Assembly;
 use crate::error::Result;
 use crate::il::OpCode;
+use crate::metadata::flags::field_attr;
 use crate::metadata::schema::*;
 use crate::metadata::{MetadataReader, Token};
 
@@ -353,6 +354,12 @@ fn diff_paired(
             if with_type || super::generated::is_static_data_field(old_ids, t)? {
                 continue;
             }
+            // A variable a closure of both builds stopped capturing: its field stays,
+            // holding in closures made before the update a value no code reads any more
+            // (capturing it again later is refused as a newly captured variable).
+            if super::renumbered::is_captured_variable(old_ids, t) {
+                continue;
+            }
             let (what, why) = match table {
                 TableId::TypeDef => ("type removed or renamed", "emit-delta cannot delete types yet"),
                 TableId::Field => ("field removed, renamed or its type changed", "the runtime cannot delete fields"),
@@ -481,8 +488,15 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
         .filter(|t| matches!(t.table(), Some(TableId::TypeDef | TableId::MethodDef | TableId::Field)))
         // Captured variables added to a closure have their own rule.
         .filter(|&&t| !super::renumbered::is_captured_variable(ids, t))
+        .filter(|&&t| !closure_state_of_existing_type(ids, &diff.added, t))
         .filter_map(|&t| added_generated_code(ids, t))
-        .chain(diff.deleted_methods.iter().filter_map(|m| owning_member(&m.display).map(|g| (g, m.display.clone()))))
+        .chain(
+            diff.deleted_methods
+                .iter()
+                // The old constructor of a closure that stays: what it captures changed.
+                .filter(|m| m.with_type || !m.display.ends_with("::.ctor"))
+                .filter_map(|m| owning_member(&m.display).map(|g| (g, m.display.clone()))),
+        )
         .collect();
     if moved.is_empty() {
         return Vec::new();
@@ -507,6 +521,24 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
         ));
     }
     out
+}
+
+/// Whether added definition `t` is a constructor or an instance field of a type both
+/// builds have: a closure whose captured variables changed, not code that moved (a
+/// moved closure is a type added or deleted, a moved lambda a method).
+fn closure_state_of_existing_type(ids: &Identities<'_, '_>, added: &[Token], t: Token) -> bool {
+    let md = ids.metadata();
+    let existing_owner = || !added.contains(&ids.owner_of(t));
+    match t.table() {
+        Some(TableId::MethodDef) => {
+            md.row::<MethodDefRow>(t.rid()).and_then(|r| md.string(r.name)).is_ok_and(|n| n == ".ctor")
+                && existing_owner()
+        }
+        Some(TableId::Field) => {
+            md.row::<FieldRow>(t.rid()).is_ok_and(|r| r.flags & field_attr::STATIC == 0) && existing_owner()
+        }
+        _ => false,
+    }
 }
 
 /// The member whose generated code added definition `t` is, with `t`'s display name. A

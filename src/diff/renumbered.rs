@@ -35,6 +35,7 @@ use super::display_class::{DISPLAY_CLASS, Owners, display_classes};
 use super::identity::Identities;
 use crate::assembly::Assembly;
 use crate::error::Result;
+use crate::metadata::flags::field_attr;
 use crate::metadata::schema::*;
 use crate::metadata::{MetadataReader, Token};
 
@@ -474,16 +475,17 @@ pub fn identified_by_name(ids: &Identities<'_, '_>, method: Token) -> bool {
     local_function || matches!(ids.stable_name(ids.owner_of(method)), Some(StableName::StateMachineOf(_)))
 }
 
-/// Whether `field` is a variable captured by a Roslyn closure: a field of a display
-/// class (`<>c__DisplayClass0_0`), the captured locals, parameters, `this` and outer
-/// closures of a scope.
+/// Whether `field` is a variable captured by a closure: an instance field of a Roslyn
+/// display class (`<>c__DisplayClass0_0`: the captured locals, parameters, `this` and
+/// outer closures of a scope) or of an F# closure class (`scale@3`).
 pub fn is_captured_variable(ids: &Identities<'_, '_>, field: Token) -> bool {
+    use super::generated::{GeneratedKind, parse};
     let md = ids.metadata();
     field.table() == Some(TableId::Field)
-        && md
-            .row::<TypeDefRow>(ids.owner_of(field).rid())
-            .and_then(|r| md.string(r.name))
-            .is_ok_and(|n| n.starts_with("<>c__DisplayClass"))
+        && md.row::<FieldRow>(field.rid()).is_ok_and(|r| r.flags & field_attr::STATIC == 0)
+        && md.row::<TypeDefRow>(ids.owner_of(field).rid()).and_then(|r| md.string(r.name)).is_ok_and(|n| {
+            parse(&n).is_some_and(|g| matches!(g.kind, GeneratedKind::Closure | GeneratedKind::PipelineStage))
+        })
 }
 
 /// What renumbered generated code of the updated build cannot be applied: variables
@@ -527,8 +529,8 @@ fn state_machine_names_taken(
     Ok(out)
 }
 
-/// Variables newly captured by an existing closure: a display class of both builds that
-/// gains fields. Closures made before the update have no value for the new variable,
+/// Variables newly captured by an existing closure: a display class or F# closure class
+/// of both builds that gains instance fields. Closures made before the update have no value for the new variable,
 /// so their lambdas would read its default. Roslyn's hot reload gives the lambdas a new
 /// closure class instead and makes the old closures' lambdas throw when called
 /// (`HotReloadException`, "unsupported change to captured variables"); emit-delta

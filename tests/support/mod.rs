@@ -102,6 +102,37 @@ pub fn scenarios() -> Vec<(String, PathBuf, bool)> {
 pub mod delta;
 pub mod random_program;
 
+/// Builds the named scenario folders under `root` with `testdata/scenarios/build.sh`
+/// (`versions`: only these, space-separated; else each scenario.json's list), split
+/// over two `build.sh` processes side by side; `Err` holds what a failed build printed.
+pub fn build_scenarios(root: &Path, names: &[&str], versions: Option<&str>) -> Result<(), String> {
+    let workers = 2;
+    let builds: Vec<_> = (0..workers)
+        .map(|w| {
+            let mut build = Command::new("bash");
+            build
+                .arg(repo().join("testdata/scenarios/build.sh"))
+                .args(names.iter().skip(w).step_by(workers))
+                .env("SCENARIO_ROOT", root)
+                .env("SCENARIO_BUILD_DIR", root.join(format!("build-{w}/App")))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
+            if let Some(v) = versions {
+                build.env("SCENARIO_VERSIONS", v);
+            }
+            build.spawn().expect("run build.sh")
+        })
+        .collect();
+    let mut errors = String::new();
+    for b in builds {
+        let o = b.wait_with_output().expect("wait for build.sh");
+        if !o.status.success() {
+            errors.push_str(&String::from_utf8_lossy(&o.stderr));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(format!("build.sh failed:\n{errors}")) }
+}
+
 /// Every file below `dir` with its contents, to prove a run changed nothing.
 pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
