@@ -530,8 +530,8 @@ fn state_machine_names_taken(
 }
 
 /// Variables newly captured by an existing closure: a display class or F# closure class
-/// of both builds that gains instance fields. Closures made before the update have no value for the new variable,
-/// so their lambdas would read its default. Roslyn's hot reload gives the lambdas a new
+/// of both builds that gains instance fields. Closures made before the update have no
+/// value for the new variable, so their lambdas would read its default. Roslyn's hot reload gives the lambdas a new
 /// closure class instead and makes the old closures' lambdas throw when called
 /// (`HotReloadException`, "unsupported change to captured variables"); emit-delta
 /// writes no such class, so the edit is refused, naming the member and the variables.
