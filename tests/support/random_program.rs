@@ -5,6 +5,8 @@
 //! module values and static fields) and what moves generated names around (inserted
 //! lines, added functions). Every program is deterministic: `Run` returns the results
 //! of every function on fixed inputs, so a fresh run of a version is its expected value.
+//! `Run` also keeps the closures `g{i} 3` makes from the first call on and calls them
+//! each time: closures made before an update must run the updated code as if made by it.
 
 use std::fmt::Write as _;
 
@@ -116,6 +118,8 @@ pub enum EditKind {
     AddType,
     /// The last function removed (when no other function calls it).
     DeleteFunction,
+    /// A function returning a closure added; `Run` keeps what it returns.
+    AddClosure,
 }
 
 impl EditKind {
@@ -129,6 +133,7 @@ impl EditKind {
             EditKind::Shift => "shift",
             EditKind::AddType => "add-type",
             EditKind::DeleteFunction => "delete-function",
+            EditKind::AddClosure => "add-closure",
         }
     }
 }
@@ -138,6 +143,8 @@ pub struct Program {
     language: Language,
     /// `f{i} x = functions[i]`; a function calls only functions before it.
     functions: Vec<Expr>,
+    /// `g{i} c = fun v -> closures[i]`, kept by `Run`; they may call every function.
+    closures: Vec<Expr>,
     /// `k{i} = statics[i]`: literals and arithmetic only (no calls, no statics).
     statics: Vec<Expr>,
     /// Comment lines above the declarations.
@@ -152,9 +159,20 @@ const INPUTS: [i64; 3] = [1, -3, 7];
 
 impl Program {
     pub fn random(language: Language, rng: &mut Rng) -> Program {
-        let mut p = Program { language, functions: Vec::new(), statics: Vec::new(), shifts: 0, records: 0, names: 0 };
+        let mut p = Program {
+            language,
+            functions: Vec::new(),
+            closures: Vec::new(),
+            statics: Vec::new(),
+            shifts: 0,
+            records: 0,
+            names: 0,
+        };
         for _ in 0..2 + rng.below(3) {
             p.add_function(rng);
+        }
+        for _ in 0..1 + rng.below(2) {
+            p.add_closure(rng);
         }
         p
     }
@@ -162,6 +180,32 @@ impl Program {
     fn fresh(&mut self, stem: &str) -> String {
         self.names += 1;
         format!("{stem}{}", self.names)
+    }
+
+    fn add_closure(&mut self, rng: &mut Rng) {
+        let (scope, calls) = self.scope_of(self.functions.len() + self.closures.len());
+        let body = self.expr(rng, 3, &scope, calls);
+        self.closures.push(body);
+    }
+
+    /// The variables in scope at the top of body `i` (functions, then closures) and
+    /// how many functions it may call.
+    fn scope_of(&self, i: usize) -> (Vec<String>, Option<usize>) {
+        match i < self.functions.len() {
+            true => (vec!["x".to_string()], Some(i)),
+            false => (vec!["c".to_string(), "v".to_string()], Some(self.functions.len())),
+        }
+    }
+
+    fn body_count(&self) -> usize {
+        self.functions.len() + self.closures.len()
+    }
+
+    fn body_mut(&mut self, i: usize) -> &mut Expr {
+        match i < self.functions.len() {
+            true => &mut self.functions[i],
+            false => &mut self.closures[i - self.functions.len()],
+        }
     }
 
     fn add_function(&mut self, rng: &mut Rng) {
@@ -258,7 +302,8 @@ impl Program {
             68..=73 => EditKind::AddStatic,
             74..=79 if !self.statics.is_empty() => EditKind::EditStatic,
             80..=85 => EditKind::AddType,
-            86..=91 if self.last_function_unused() => EditKind::DeleteFunction,
+            86..=90 if self.last_function_unused() => EditKind::DeleteFunction,
+            91..=94 => EditKind::AddClosure,
             _ => EditKind::Shift,
         };
         match kind {
@@ -285,6 +330,7 @@ impl Program {
             EditKind::DeleteFunction => {
                 self.functions.pop();
             }
+            EditKind::AddClosure => self.add_closure(rng),
             EditKind::AddStatic => {
                 let init = self.expr(rng, 2, &[], None);
                 self.statics.push(init);
@@ -315,14 +361,16 @@ impl Program {
         fn calls(e: &Expr, f: usize) -> bool {
             matches!(e, Expr::Call(g, _) if *g == f) || children(e).into_iter().any(|c| calls(c, f))
         }
-        last > 0 && !self.functions[..last].iter().any(|body| calls(body, last))
+        last > 0 && !self.functions[..last].iter().chain(&self.closures).any(|body| calls(body, last))
     }
 
-    /// Changes one int or string literal of a function body; false when there is none.
+    /// Changes one int or string literal of a function's or closure's body; false when
+    /// there is none.
     fn change_literal(&mut self, rng: &mut Rng) -> bool {
         let counts: Vec<usize> = self
             .functions
             .iter()
+            .chain(&self.closures)
             .map(|f| {
                 let mut l = Vec::new();
                 collect_literals(f, &mut l);
@@ -336,7 +384,7 @@ impl Program {
         let mut target = rng.below(total);
         for (f, &count) in counts.iter().enumerate() {
             if target < count {
-                change_nth_literal(&mut self.functions[f], target, rng);
+                change_nth_literal(self.body_mut(f), target, rng);
                 return true;
             }
             target -= count;
@@ -345,16 +393,14 @@ impl Program {
     }
 
     fn replace_subtree(&mut self, rng: &mut Rng) {
-        let f = rng.below(self.functions.len());
-        let mut body = std::mem::replace(&mut self.functions[f], Expr::Int(0));
+        let f = rng.below(self.body_count());
+        let (mut scope, calls) = self.scope_of(f);
+        let mut body = std::mem::replace(self.body_mut(f), Expr::Int(0));
         let nodes = count_nodes(&body);
         let target = rng.below(nodes);
         let mut seen = 0;
-        let mut scope = vec!["x".to_string()];
-        replace_nth(&mut body, target, &mut seen, &mut scope, &mut |scope: &[String]| {
-            self.expr(rng, 2, scope, Some(f))
-        });
-        self.functions[f] = body;
+        replace_nth(&mut body, target, &mut seen, &mut scope, &mut |scope: &[String]| self.expr(rng, 2, scope, calls));
+        *self.body_mut(f) = body;
     }
 
     /// The program's source text.
@@ -380,10 +426,26 @@ impl Program {
         for (i, body) in self.functions.iter().enumerate() {
             let _ = writeln!(s, "let f{i} (x: int) : int =\n    {}\n", fsharp(body));
         }
+        for (i, body) in self.closures.iter().enumerate() {
+            let _ =
+                writeln!(s, "let g{i} (c: int) : int -> int =\n    let h = fun (v: int) -> {}\n    h\n", fsharp(body));
+        }
+        s.push_str("let mutable kept : (int -> int) list = []\n\n");
+        s.push_str("let make (i: int) : int -> int =\n    match i with\n");
+        for i in 0..self.closures.len() {
+            let _ = writeln!(s, "    | {i} -> g{i} 3");
+        }
+        s.push_str("    | _ -> id\n\n");
         let calls: Vec<String> = (0..self.functions.len())
             .flat_map(|i| INPUTS.iter().map(move |n| format!("string (f{i} ({n}))")))
+            .chain((0..self.closures.len()).map(|i| format!("string ((List.item {i} kept) 2)")))
             .collect();
-        let _ = writeln!(s, "let Run () : string =\n    String.concat \" \" [ {} ]", calls.join("; "));
+        let _ = writeln!(
+            s,
+            "let Run () : string =\n    while List.length kept < {} do\n        kept <- kept @ [ make (List.length kept) ]\n    String.concat \" \" [ {} ]",
+            self.closures.len(),
+            calls.join("; ")
+        );
         s
     }
 
@@ -403,6 +465,12 @@ impl Program {
         for (i, body) in self.functions.iter().enumerate() {
             let _ = writeln!(s, "        static int F{i}(int x) => unchecked({});\n", csharp(body));
         }
+        for (i, body) in self.closures.iter().enumerate() {
+            let _ = writeln!(s, "        static Func<int, int> G{i}(int c) => v => unchecked({});\n", csharp(body));
+        }
+        s.push_str("        static System.Collections.Generic.List<Func<int, int>> Kept;\n\n");
+        let arms: String = (0..self.closures.len()).map(|i| format!("{i} => G{i}(3), ")).collect();
+        let _ = writeln!(s, "        static Func<int, int> Make(int i) => i switch {{ {arms}_ => null }};\n");
         s.push_str(
             "        static int Sum(int[] xs) { int s = 0; foreach (int t in xs) s = unchecked(s + t); return s; }\n\n",
         );
@@ -410,10 +478,16 @@ impl Program {
             "        static int[] Map(int[] xs, Func<int, int> f) { var r = new int[xs.Length]; \
              for (int i = 0; i < xs.Length; i++) r[i] = f(xs[i]); return r; }\n\n",
         );
-        let calls: Vec<String> =
-            (0..self.functions.len()).flat_map(|i| INPUTS.iter().map(move |n| format!("F{i}({n})"))).collect();
-        let _ =
-            writeln!(s, "        public static string Run() => string.Join(\" \", new[] {{ {} }});", calls.join(", "));
+        let calls: Vec<String> = (0..self.functions.len())
+            .flat_map(|i| INPUTS.iter().map(move |n| format!("F{i}({n})")))
+            .chain((0..self.closures.len()).map(|i| format!("Kept[{i}](2)")))
+            .collect();
+        let _ = writeln!(
+            s,
+            "        public static string Run()\n        {{\n            Kept ??= new System.Collections.Generic.List<Func<int, int>>();\n            while (Kept.Count < {}) Kept.Add(Make(Kept.Count));\n            return string.Join(\" \", new[] {{ {} }});\n        }}",
+            self.closures.len(),
+            calls.join(", ")
+        );
         s.push_str("    }\n}\n");
         s
     }
