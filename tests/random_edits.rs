@@ -2,9 +2,11 @@
 //! and a random C# program (`support::random_program`) are edited version after version
 //! (a literal, a regenerated subexpression with closures and calls coming and going, an
 //! added function, an added or edited module value / static field, lines inserted at the
-//! top), every version is built with `dotnet build` as Debug, and emit-delta is run as
-//! `watch --on-rude restart` would: each version against the session's baseline, and
-//! after a refusal a new session from the refused version (the restart).
+//! top, an added function returning a closure that `Run` keeps from its first call on
+//! and calls every time), every version is built with `dotnet build` as Debug, and
+//! emit-delta is run as `watch --on-rude restart` would: each version against the
+//! session's baseline, and after a refusal a new session from the refused version (the
+//! restart).
 //!
 //! The promise checked at every step: an edit is either refused (exit 8, nothing
 //! written) or applied so that, in a CoreCLR child process that applies the session's
