@@ -12,7 +12,10 @@
 //! written) or applied so that, in a CoreCLR child process that applies the session's
 //! generations in order and forces the JIT over every method (`tools/hotreload-host`),
 //! the entry method returns what a fresh run of that version's build returns. An edit of
-//! literals only must apply. Each applied chain is also checked by `emit-delta check`
+//! literals only must apply. One documented exception (README, "Semantics worth
+//! knowing"): when the update deleted generated code, a closure kept from before that
+//! calls it throws `HotReloadException`, as with Roslyn's deltas; that is counted apart
+//! and the app restarted. Each applied chain is also checked by `emit-delta check`
 //! and by System.Reflection.Metadata (`tools/delta-verify`).
 //!
 //! `EMIT_DELTA_RANDOM_SEEDS` (default `1 2`; ranges like `10-40` allowed) and
