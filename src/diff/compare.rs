@@ -20,7 +20,6 @@ use super::suspects::Suspects;
 use crate::assembly::Assembly;
 use crate::error::Result;
 use crate::il::OpCode;
-use crate::metadata::flags::field_attr;
 use crate::metadata::schema::*;
 use crate::metadata::{MetadataReader, Token};
 
@@ -488,13 +487,18 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
         .filter(|t| matches!(t.table(), Some(TableId::TypeDef | TableId::MethodDef | TableId::Field)))
         // Captured variables added to a closure have their own rule.
         .filter(|&&t| !super::renumbered::is_captured_variable(ids, t))
-        .filter(|&&t| !closure_state_of_existing_type(ids, &diff.added, t))
+        .filter(|&&t| !closure_constructor_of_existing_type(ids, &diff.added, t))
         .filter_map(|&t| added_generated_code(ids, t))
         .chain(
             diff.deleted_methods
                 .iter()
-                // The old constructor of a closure that stays: what it captures changed.
-                .filter(|m| m.with_type || !m.display.ends_with("::.ctor"))
+                // The old constructor of a closure class that stays: what it captures changed.
+                .filter(|m| {
+                    m.with_type
+                        || !m.display.strip_suffix("::.ctor").is_some_and(|ty| {
+                            super::generated::is_closure_class(ty.rsplit(['+', '.']).next().unwrap_or(ty))
+                        })
+                })
                 .filter_map(|m| owning_member(&m.display).map(|g| (g, m.display.clone()))),
         )
         .collect();
@@ -523,22 +527,20 @@ fn generated_code_added_beside_changed(ids: &Identities<'_, '_>, diff: &BuildDif
     out
 }
 
-/// Whether added definition `t` is a constructor or an instance field of a type both
-/// builds have: a closure whose captured variables changed, not code that moved (a
-/// moved closure is a type added or deleted, a moved lambda a method).
-fn closure_state_of_existing_type(ids: &Identities<'_, '_>, added: &[Token], t: Token) -> bool {
+/// Whether added definition `t` is the constructor of a closure class both builds have:
+/// what the closure captures changed (an F# closure's constructor takes its captured
+/// variables), not code that moved (a moved closure is a type added or deleted, a moved
+/// lambda a method).
+fn closure_constructor_of_existing_type(ids: &Identities<'_, '_>, added: &[Token], t: Token) -> bool {
     let md = ids.metadata();
-    let existing_owner = || !added.contains(&ids.owner_of(t));
-    match t.table() {
-        Some(TableId::MethodDef) => {
-            md.row::<MethodDefRow>(t.rid()).and_then(|r| md.string(r.name)).is_ok_and(|n| n == ".ctor")
-                && existing_owner()
-        }
-        Some(TableId::Field) => {
-            md.row::<FieldRow>(t.rid()).is_ok_and(|r| r.flags & field_attr::STATIC == 0) && existing_owner()
-        }
-        _ => false,
-    }
+    let owner = ids.owner_of(t);
+    t.table() == Some(TableId::MethodDef)
+        && !added.contains(&owner)
+        && md.row::<MethodDefRow>(t.rid()).and_then(|r| md.string(r.name)).is_ok_and(|n| n == ".ctor")
+        && md
+            .row::<TypeDefRow>(owner.rid())
+            .and_then(|r| md.string(r.name))
+            .is_ok_and(|n| super::generated::is_closure_class(&n))
 }
 
 /// The member whose generated code added definition `t` is, with `t`'s display name. A

@@ -88,6 +88,12 @@ fn fsharp(name: &str) -> Option<GeneratedName<'_>> {
     (!stem.is_empty()).then_some(GeneratedName { kind, member: Some(stem), line: Some(line) })
 }
 
+/// Whether a type name is a closure class: a Roslyn display class, an F# closure or
+/// pipeline stage. Its instance fields are the variables it captured.
+pub fn is_closure_class(name: &str) -> bool {
+    parse(name).is_some_and(|g| matches!(g.kind, GeneratedKind::Closure | GeneratedKind::PipelineStage))
+}
+
 /// A member's display name (`Ns.Type+Nested::Method`) as the user knows it: the first
 /// generated type or method in it is replaced by what it stands for and the member
 /// the user wrote, e.g. `Scn.Geometry+<>c::<.cctor>b__7_0` becomes

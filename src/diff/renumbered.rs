@@ -479,13 +479,13 @@ pub fn identified_by_name(ids: &Identities<'_, '_>, method: Token) -> bool {
 /// display class (`<>c__DisplayClass0_0`: the captured locals, parameters, `this` and
 /// outer closures of a scope) or of an F# closure class (`scale@3`).
 pub fn is_captured_variable(ids: &Identities<'_, '_>, field: Token) -> bool {
-    use super::generated::{GeneratedKind, parse};
     let md = ids.metadata();
     field.table() == Some(TableId::Field)
         && md.row::<FieldRow>(field.rid()).is_ok_and(|r| r.flags & field_attr::STATIC == 0)
-        && md.row::<TypeDefRow>(ids.owner_of(field).rid()).and_then(|r| md.string(r.name)).is_ok_and(|n| {
-            parse(&n).is_some_and(|g| matches!(g.kind, GeneratedKind::Closure | GeneratedKind::PipelineStage))
-        })
+        && md
+            .row::<TypeDefRow>(ids.owner_of(field).rid())
+            .and_then(|r| md.string(r.name))
+            .is_ok_and(|n| super::generated::is_closure_class(&n))
 }
 
 /// What renumbered generated code of the updated build cannot be applied: variables
